@@ -1,0 +1,43 @@
+package dev.hotreload;
+
+import java.util.Objects;
+
+/**
+ * The identity of one reload, passed first to every listener callback.
+ *
+ * @param sequence 1 for the session's first reload, then counting up; never reused
+ * @param trigger why the reload runs
+ * @param changes the file changes it carries; empty for manual, initial and target reloads
+ */
+public record Reload(long sequence, Trigger trigger, ChangeSet changes) {
+
+  /** Why a reload runs. */
+  public enum Trigger {
+    /** The session started: build and deliver once before watching. */
+    INITIAL,
+    /** Files changed. */
+    FILE_CHANGE,
+    /** {@link Session#reloadNow()} was called. */
+    MANUAL,
+    /** A destination appeared (a new pod, a restarted container) and needs the current binary. */
+    TARGET_CHANGED
+  }
+
+  /** Checks the fields. */
+  public Reload {
+    Objects.requireNonNull(trigger, "trigger");
+    Objects.requireNonNull(changes, "changes");
+    if (sequence < 1) {
+      throw new IllegalArgumentException("Reload sequence " + sequence + " must be at least 1");
+    }
+  }
+
+  /**
+   * A short name for logs, {@code #3}.
+   *
+   * @return the id
+   */
+  public String id() {
+    return "#" + sequence;
+  }
+}
