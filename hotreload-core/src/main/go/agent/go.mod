@@ -1,0 +1,3 @@
+module dev.hotreload/agent
+
+go 1.22

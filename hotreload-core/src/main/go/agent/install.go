@@ -1,0 +1,428 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"syscall"
+	"time"
+)
+
+type installOptions struct {
+	dir      string
+	deadline time.Time
+	waitTCP  string
+	settle   time.Duration
+}
+
+type installResult struct {
+	OK            bool
+	Error         string
+	SHA256        string
+	Bytes         int64
+	Size          int64
+	PID           int
+	RestartMillis int64
+	TotalMillis   int64
+	RolledBack    bool
+	ExitCode      *int
+	Output        string
+}
+
+type installSuccess struct {
+	OK            bool   `json:"ok"`
+	SHA256        string `json:"sha256"`
+	Bytes         int64  `json:"bytes"`
+	Size          int64  `json:"size"`
+	PID           int    `json:"pid"`
+	RestartMillis int64  `json:"restartMillis"`
+	TotalMillis   int64  `json:"totalMillis"`
+}
+
+type installFailure struct {
+	OK          bool   `json:"ok"`
+	Error       string `json:"error"`
+	SHA256      string `json:"sha256,omitempty"`
+	Bytes       int64  `json:"bytes"`
+	Size        int64  `json:"size,omitempty"`
+	PID         int    `json:"pid,omitempty"`
+	RolledBack  bool   `json:"rolledBack"`
+	ExitCode    *int   `json:"exitCode,omitempty"`
+	Output      string `json:"output,omitempty"`
+	TotalMillis int64  `json:"totalMillis"`
+}
+
+// wire returns the JSON shape the caller sees: the success line carries every
+// number, the failure line only what is known.
+func (r installResult) wire() any {
+	if r.OK {
+		return installSuccess{true, r.SHA256, r.Bytes, r.Size, r.PID, r.RestartMillis, r.TotalMillis}
+	}
+	return installFailure{false, r.Error, r.SHA256, r.Bytes, r.Size, r.PID, r.RolledBack, r.ExitCode, r.Output, r.TotalMillis}
+}
+
+func cmdInstall(args []string, stdin *os.File, stdout io.Writer) int {
+	t0 := time.Now()
+	fset := flag.NewFlagSet("install", flag.ContinueOnError)
+	fset.SetOutput(io.Discard)
+	dir := fset.String("dir", defaultDir(), "state directory of the running supervisor")
+	timeout := fset.Duration("timeout", 30*time.Second, "limit for the whole install")
+	waitTCP := fset.String("wait-tcp", "", "HOST:PORT that must accept a connection before the install succeeds")
+	settle := fset.Duration("settle", 200*time.Millisecond, "a new process exiting within this time counts as a failed start")
+	err := fset.Parse(args)
+	if err == nil && fset.NArg() > 0 {
+		err = fmt.Errorf("unexpected argument %q", fset.Arg(0))
+	}
+	var abs string
+	if err == nil {
+		abs, err = filepath.Abs(*dir)
+	}
+	if err != nil {
+		writeJSONLine(stdout, installResult{Error: "install: " + err.Error()}.wire())
+		return 2
+	}
+	deadline := t0.Add(*timeout)
+	opts := installOptions{dir: abs, deadline: deadline, waitTCP: *waitTCP, settle: *settle}
+	res := doInstall(opts, stdinWithDeadline(stdin, deadline), socketClient{abs}, t0)
+	writeJSONLine(stdout, res.wire())
+	if !res.OK {
+		return 1
+	}
+	return 0
+}
+
+// stdinWithDeadline lets --timeout interrupt a stalled exec stream: a pipe or
+// socket switched to non-blocking mode goes through Go's poller, which honours
+// read deadlines. Terminals and files are left alone. The duplicate fd keeps
+// the returned file's lifetime apart from f's.
+func stdinWithDeadline(f *os.File, deadline time.Time) io.Reader {
+	var st syscall.Stat_t
+	fd := int(f.Fd())
+	if syscall.Fstat(fd, &st) != nil {
+		return f
+	}
+	if m := st.Mode & syscall.S_IFMT; m != syscall.S_IFIFO && m != syscall.S_IFSOCK {
+		return f
+	}
+	dup, err := syscall.Dup(fd)
+	if err != nil {
+		return f
+	}
+	syscall.CloseOnExec(dup)
+	if syscall.SetNonblock(dup, true) != nil {
+		syscall.Close(dup)
+		return f
+	}
+	nf := os.NewFile(uintptr(dup), f.Name())
+	if nf.SetReadDeadline(deadline) != nil {
+		syscall.SetNonblock(dup, false)
+		nf.Close()
+		return f
+	}
+	return nf
+}
+
+func doInstall(o installOptions, in io.Reader, cl supervisorClient, t0 time.Time) (res installResult) {
+	defer func() { res.TotalMillis = time.Since(t0).Milliseconds() }()
+	fail := func(format string, a ...any) installResult {
+		res.OK = false
+		res.Error = fmt.Sprintf(format, a...)
+		return res
+	}
+
+	br := bufio.NewReaderSize(in, 64<<10)
+	h, err := readHeader(br)
+	if err != nil {
+		return fail("%v", err)
+	}
+	st, err := cl.status()
+	if err != nil {
+		return fail("%v", err)
+	}
+	name := h.Name
+	if name == "" {
+		name = st.Name
+	}
+	if name != st.Name {
+		return fail("header names binary %q but the supervisor runs %q", name, st.Name)
+	}
+	appDir := appDirOf(o.dir)
+	target := filepath.Join(appDir, name)
+	if st.Binary != target {
+		msg := fmt.Sprintf("the supervisor runs %s, not %s", st.Binary, target)
+		if st.Note != "" {
+			msg += ": " + st.Note
+		}
+		return fail("%s", msg)
+	}
+
+	rc, err := receive(br, h, appDir, name)
+	res.Bytes = rc.wireBytes
+	res.Size = rc.size
+	if err != nil {
+		return fail("%v", err)
+	}
+	res.SHA256 = h.SHA256
+
+	unlock, err := lockDir(o.dir, o.deadline)
+	if err != nil {
+		os.Remove(rc.tmp)
+		return fail("%v", err)
+	}
+	defer unlock()
+	prev, err := commit(rc.tmp, target)
+	if err != nil {
+		return fail("%v", err)
+	}
+
+	// The stop phase runs on the supervisor's own --stop-timeout, on top of
+	// our limit, so the socket deadline leaves room for it.
+	grace := time.Duration(st.StopTimeoutMillis)*time.Millisecond + 5*time.Second
+	req := request{SettleMillis: o.settle.Milliseconds(), WaitTCP: o.waitTCP,
+		TimeoutMillis: max(time.Until(o.deadline).Milliseconds(), 1)}
+	rr, err := cl.restart(req, o.deadline.Add(grace))
+	if err != nil {
+		return fail("binary installed at %s but the restart failed: %v", target, err)
+	}
+	if rr.OK {
+		res.OK = true
+		res.PID = rr.PID
+		res.RestartMillis = rr.ReadyMillis
+		return res
+	}
+	res.Error = rr.Error
+	res.ExitCode = rr.ExitCode
+	res.Output = rr.Output
+	res.PID = rr.PID
+	if !(rr.Exited || rr.StartFailed) {
+		return res
+	}
+	if prev == "" {
+		res.Error += "; no previous binary to roll back to"
+		return res
+	}
+	// Roll back so the app keeps serving the last good version while the
+	// developer fixes the new one.
+	if err := os.Rename(prev, target); err != nil {
+		res.Error += "; rollback failed: " + err.Error()
+		return res
+	}
+	req.TimeoutMillis = max(time.Until(o.deadline).Milliseconds(), 10_000)
+	rb, err := cl.restart(req, time.Now().Add(time.Duration(req.TimeoutMillis)*time.Millisecond+grace))
+	switch {
+	case err != nil:
+		res.Error += "; rolled back the binary but its restart failed: " + err.Error()
+	case !rb.OK:
+		res.Error += "; rolled back the binary but the previous version did not start either: " + rb.Error
+	default:
+		res.RolledBack = true
+		res.PID = rb.PID
+		res.Error += "; rolled back to the previous binary"
+	}
+	return res
+}
+
+type receipt struct {
+	tmp       string
+	wireBytes int64
+	size      int64
+}
+
+type countingReader struct {
+	r   io.Reader
+	n   int64
+	err error
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	if err != nil {
+		c.err = err
+	}
+	return n, err
+}
+
+// wrapTempWriter lets tests simulate a full disk.
+var wrapTempWriter = func(f *os.File) io.Writer { return f }
+
+// receive streams exactly the announced wire bytes into a temp file beside
+// the target and verifies them; on any error the temp file is gone.
+func receive(r io.Reader, h *header, appDir, name string) (rc receipt, err error) {
+	wire := &countingReader{r: r}
+	limited := io.LimitReader(wire, *h.WireSize)
+	f, err := os.CreateTemp(appDir, "."+name+".tmp-*")
+	if err != nil {
+		return rc, fmt.Errorf("cannot create a temp file in %s: %v", appDir, err)
+	}
+	rc.tmp = f.Name()
+	defer func() {
+		rc.wireBytes = wire.n
+		if err != nil {
+			f.Close()
+			os.Remove(rc.tmp)
+			rc.tmp = ""
+		}
+	}()
+
+	readFailure := func(err error) error {
+		if wire.err != nil && !errors.Is(wire.err, io.EOF) {
+			if errors.Is(wire.err, os.ErrDeadlineExceeded) {
+				return fmt.Errorf("timed out reading the payload: got %d of %d bytes", wire.n, *h.WireSize)
+			}
+			return fmt.Errorf("read payload after %d of %d bytes: %v", wire.n, *h.WireSize, wire.err)
+		}
+		// Only the stream itself ending early is truncation; a decoder
+		// giving up midway means the bytes were wrong.
+		if errors.Is(wire.err, io.EOF) && wire.n < *h.WireSize {
+			return fmt.Errorf("truncated stream: got %d of %d payload bytes", wire.n, *h.WireSize)
+		}
+		return fmt.Errorf("corrupt %s payload: %v", h.Encoding, err)
+	}
+
+	var src io.Reader = limited
+	if h.Encoding == "gzip" {
+		zr, err := gzip.NewReader(limited)
+		if err != nil {
+			return rc, readFailure(err)
+		}
+		src = zr
+	}
+
+	out := wrapTempWriter(f)
+	sum := sha256.New()
+	var head []byte
+	buf := make([]byte, 256<<10)
+	for {
+		n, rerr := src.Read(buf)
+		if n > 0 {
+			rc.size += int64(n)
+			if rc.size > *h.Size {
+				return rc, fmt.Errorf("size mismatch: payload decodes to more than the %d bytes announced", *h.Size)
+			}
+			if len(head) < 20 {
+				head = append(head, buf[:min(n, 20-len(head))]...)
+			}
+			sum.Write(buf[:n])
+			if _, werr := out.Write(buf[:n]); werr != nil {
+				return rc, fmt.Errorf("write %s: %v", rc.tmp, werr)
+			}
+		}
+		if rerr == io.EOF {
+			break
+		}
+		if rerr != nil {
+			return rc, readFailure(rerr)
+		}
+	}
+	if wire.n < *h.WireSize {
+		return rc, readFailure(io.ErrUnexpectedEOF)
+	}
+	if rc.size != *h.Size {
+		return rc, fmt.Errorf("size mismatch: payload decodes to %d bytes, header says %d", rc.size, *h.Size)
+	}
+	if got := hex.EncodeToString(sum.Sum(nil)); got != h.SHA256 {
+		return rc, fmt.Errorf("sha256 mismatch: payload is %s, header says %s", got, h.SHA256)
+	}
+	if err := checkArch(head); err != nil {
+		return rc, err
+	}
+	if err := f.Sync(); err != nil {
+		return rc, fmt.Errorf("fsync %s: %v", rc.tmp, err)
+	}
+	if err := f.Chmod(0o755); err != nil {
+		return rc, fmt.Errorf("chmod %s: %v", rc.tmp, err)
+	}
+	if err := f.Close(); err != nil {
+		return rc, fmt.Errorf("close %s: %v", rc.tmp, err)
+	}
+	return rc, nil
+}
+
+var elfMachines = map[string]uint16{
+	"386": 3, "amd64": 62, "arm": 40, "arm64": 183, "riscv64": 243,
+	"ppc64": 21, "ppc64le": 21, "s390x": 22, "loong64": 258,
+	"mips": 8, "mipsle": 8, "mips64": 8, "mips64le": 8,
+}
+
+var elfArchs = map[uint16]string{3: "386", 62: "amd64", 40: "arm", 183: "arm64", 243: "riscv64",
+	21: "ppc64/ppc64le", 22: "s390x", 258: "loong64", 8: "mips"}
+
+// checkArch turns the classic "exec format error" after a swap into a clear
+// refusal before the running binary is touched.
+func checkArch(head []byte) error {
+	if runtime.GOOS != "linux" || len(head) < 20 || !bytes.HasPrefix(head, []byte("\x7fELF")) {
+		return nil
+	}
+	want, known := elfMachines[runtime.GOARCH]
+	if !known {
+		return nil
+	}
+	var order binary.ByteOrder = binary.LittleEndian
+	if head[5] == 2 {
+		order = binary.BigEndian
+	}
+	got := order.Uint16(head[18:20])
+	if got == want {
+		return nil
+	}
+	arch, ok := elfArchs[got]
+	if !ok {
+		arch = fmt.Sprintf("ELF machine %d", got)
+	}
+	return fmt.Errorf("binary is built for %s but this container runs linux/%s: build with GOARCH=%s",
+		arch, runtime.GOARCH, runtime.GOARCH)
+}
+
+// commit keeps the running binary as NAME.prev (a hard link costs nothing)
+// and renames the new one over NAME. A rename never meets ETXTBSY and never
+// exposes a half-written file.
+func commit(tmp, target string) (prev string, err error) {
+	prev = target + ".prev"
+	os.Remove(prev)
+	if err := os.Link(target, prev); err != nil {
+		if errors.Is(err, fs.ErrNotExist) || copyExecutable(target, prev) != nil {
+			prev = ""
+		}
+	}
+	if err := os.Rename(tmp, target); err != nil {
+		os.Remove(tmp)
+		return "", fmt.Errorf("rename into place: %v", err)
+	}
+	return prev, nil
+}
+
+// lockDir serialises installs into one directory so .prev and the restart
+// belong to the same install.
+func lockDir(dir string, deadline time.Time) (func(), error) {
+	f, err := os.OpenFile(filepath.Join(dir, "install.lock"), os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("install lock: %v", err)
+	}
+	for {
+		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+		if err == nil {
+			return func() { f.Close() }, nil
+		}
+		if err != syscall.EWOULDBLOCK && err != syscall.EINTR {
+			f.Close()
+			return nil, fmt.Errorf("install lock: %v", err)
+		}
+		if time.Now().After(deadline) {
+			f.Close()
+			return nil, errors.New("timed out waiting for another install into the same directory")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
