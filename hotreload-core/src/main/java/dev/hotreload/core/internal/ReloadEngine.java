@@ -332,6 +332,9 @@ public final class ReloadEngine implements Session {
       pending = run.reload.changes().merge(pending);
       manualWaiters.addAll(0, run.waiters);
     } else {
+      if (!closing.get()) {
+        state = SessionState.WATCHING; // before anyone waiting on this reload wakes up
+      }
       run.waiters.forEach(w -> w.complete(report));
       if (!initial.isDone()) {
         initial.complete(finished);
@@ -541,14 +544,15 @@ public final class ReloadEngine implements Session {
 
   private Finished finish(ReloadListener listener, ReportBuilder builder, HotReloadException e) {
     ReloadReport report = builder.build(clock.instant());
-    synchronized (history) {
-      history.add(report);
-      history.notifyAll();
-    }
     if (report.succeeded()) {
       listeners.emit(listener, l -> l.reloadEnd(report.reload(), report));
     } else {
       listeners.emit(listener, l -> l.reloadFailed(report.reload(), report));
+    }
+    // Published after the listeners ran, so whoever awaits the report also sees their effects.
+    synchronized (history) {
+      history.add(report);
+      history.notifyAll();
     }
     return new Finished(report, e);
   }
