@@ -240,7 +240,8 @@ func installStream(t testing.TB, binPath, encoding string) []byte {
 	if encoding == "gzip" {
 		return gzipStream(bin)
 	}
-	return identityStream(bin)[0:]
+	// No name: the agent defaults to the binary it runs.
+	return stream(map[string]any{"v": 1, "encoding": "identity", "size": len(bin), "wireSize": len(bin), "sha256": hexSum(bin)}, bin)
 }
 
 func (a *agentProc) install(stdin []byte, flags ...string) installResult {

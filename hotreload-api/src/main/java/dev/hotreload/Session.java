@@ -73,6 +73,27 @@ public interface Session extends AutoCloseable {
   ReloadReport awaitReload(Duration timeout) throws TimeoutException, InterruptedException;
 
   /**
+   * Waits until a reload with a sequence greater than {@code sequence} has finished. Unlike
+   * {@link #awaitReload(Duration)} it cannot miss a reload that finishes before it is called:
+   * read {@link #lastSequence()} first, then act, then wait.
+   *
+   * @param sequence the last sequence already seen
+   * @param timeout how long to wait
+   * @return the report of the first such reload
+   * @throws TimeoutException if none finished in time
+   * @throws InterruptedException if interrupted while waiting
+   */
+  ReloadReport awaitReloadAfter(long sequence, Duration timeout)
+      throws TimeoutException, InterruptedException;
+
+  /**
+   * The sequence of the last finished reload.
+   *
+   * @return its sequence, 0 before the first one finished
+   */
+  long lastSequence();
+
+  /**
    * The reports of every finished reload, oldest first; superseded ones included.
    *
    * @return an immutable snapshot

@@ -662,19 +662,31 @@ public final class ReloadEngine implements Session {
 
   @Override
   public ReloadReport awaitReload(Duration timeout) throws TimeoutException, InterruptedException {
+    return awaitReloadAfter(lastSequence(), timeout);
+  }
+
+  @Override
+  public long lastSequence() {
+    synchronized (history) {
+      return history.isEmpty() ? 0 : history.get(history.size() - 1).reload().sequence();
+    }
+  }
+
+  @Override
+  public ReloadReport awaitReloadAfter(long sequence, Duration timeout)
+      throws TimeoutException, InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     synchronized (history) {
-      long after = history.isEmpty() ? 0 : history.get(history.size() - 1).reload().sequence();
       while (true) {
         for (ReloadReport report : history) {
-          if (report.reload().sequence() > after) {
+          if (report.reload().sequence() > sequence) {
             return report;
           }
         }
         long left = deadline - System.nanoTime();
         if (left <= 0 || state.isTerminal()) {
-          throw new TimeoutException("No reload finished within " + timeout.toMillis()
-              + " ms (state " + state + ")");
+          throw new TimeoutException("No reload after #" + sequence + " finished within "
+              + timeout.toMillis() + " ms (state " + state + ")");
         }
         TimeUnit.NANOSECONDS.timedWait(history, left);
       }
