@@ -24,6 +24,7 @@ type installOptions struct {
 	deadline time.Time
 	waitTCP  string
 	settle   time.Duration
+	noFsync  bool
 }
 
 type installResult struct {
@@ -80,6 +81,7 @@ func cmdInstall(args []string, stdin *os.File, stdout io.Writer) int {
 	timeout := fset.Duration("timeout", 30*time.Second, "limit for the whole install")
 	waitTCP := fset.String("wait-tcp", "", "HOST:PORT that must accept a connection before the install succeeds")
 	settle := fset.Duration("settle", 200*time.Millisecond, "a new process exiting within this time counts as a failed start")
+	fsync := fset.Bool("fsync", true, "fsync the new binary before the rename")
 	err := fset.Parse(args)
 	if err == nil && fset.NArg() > 0 {
 		err = fmt.Errorf("unexpected argument %q", fset.Arg(0))
@@ -93,7 +95,7 @@ func cmdInstall(args []string, stdin *os.File, stdout io.Writer) int {
 		return 2
 	}
 	deadline := t0.Add(*timeout)
-	opts := installOptions{dir: abs, deadline: deadline, waitTCP: *waitTCP, settle: *settle}
+	opts := installOptions{dir: abs, deadline: deadline, waitTCP: *waitTCP, settle: *settle, noFsync: !*fsync}
 	res := doInstall(opts, stdinWithDeadline(stdin, deadline), socketClient{abs}, t0)
 	writeJSONLine(stdout, res.wire())
 	if !res.OK {
@@ -146,7 +148,7 @@ func doInstall(o installOptions, in io.Reader, cl supervisorClient, t0 time.Time
 	if err != nil {
 		return fail("%v", err)
 	}
-	st, err := cl.status()
+	st, err := cl.info()
 	if err != nil {
 		return fail("%v", err)
 	}
@@ -167,7 +169,7 @@ func doInstall(o installOptions, in io.Reader, cl supervisorClient, t0 time.Time
 		return fail("%s", msg)
 	}
 
-	rc, err := receive(br, h, appDir, name)
+	rc, err := receive(br, h, appDir, name, !o.noFsync)
 	res.Bytes = rc.wireBytes
 	res.Size = rc.size
 	if err != nil {
@@ -259,7 +261,7 @@ var wrapTempWriter = func(f *os.File) io.Writer { return f }
 
 // receive streams exactly the announced wire bytes into a temp file beside
 // the target and verifies them; on any error the temp file is gone.
-func receive(r io.Reader, h *header, appDir, name string) (rc receipt, err error) {
+func receive(r io.Reader, h *header, appDir, name string, fsync bool) (rc receipt, err error) {
 	wire := &countingReader{r: r}
 	limited := io.LimitReader(wire, *h.WireSize)
 	f, err := os.CreateTemp(appDir, "."+name+".tmp-*")
@@ -338,8 +340,10 @@ func receive(r io.Reader, h *header, appDir, name string) (rc receipt, err error
 	if err := checkArch(head); err != nil {
 		return rc, err
 	}
-	if err := f.Sync(); err != nil {
-		return rc, fmt.Errorf("fsync %s: %v", rc.tmp, err)
+	if fsync {
+		if err := f.Sync(); err != nil {
+			return rc, fmt.Errorf("fsync %s: %v", rc.tmp, err)
+		}
 	}
 	if err := f.Chmod(0o755); err != nil {
 		return rc, fmt.Errorf("chmod %s: %v", rc.tmp, err)

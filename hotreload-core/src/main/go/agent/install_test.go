@@ -26,7 +26,7 @@ type fakeSupervisor struct {
 	answers  []restartResponse // one per restart call; default OK
 }
 
-func (f *fakeSupervisor) status() (statusResponse, error) { return f.st, nil }
+func (f *fakeSupervisor) info() (statusResponse, error) { return f.st, nil }
 
 func (f *fakeSupervisor) restart(req request, _ time.Time) (restartResponse, error) {
 	f.restarts = append(f.restarts, req)

@@ -19,6 +19,9 @@ const maxRequestLine = 64 << 10
 
 type request struct {
 	Op string `json:"op"` // "status" or "restart"
+	// status only: hashing a fresh binary costs milliseconds an install
+	// does not need to spend.
+	NoHash bool `json:"noHash,omitempty"`
 	// restart only:
 	SettleMillis  int64  `json:"settleMillis,omitempty"`
 	WaitTCP       string `json:"waitTCP,omitempty"`
@@ -102,19 +105,27 @@ func call(dir string, req request, resp any, deadline time.Time) error {
 // supervisorClient is what install needs from the running supervisor; tests
 // replace it with a fake.
 type supervisorClient interface {
-	status() (statusResponse, error)
+	info() (statusResponse, error) // status without the sha256
 	restart(req request, deadline time.Time) (restartResponse, error)
 }
 
 type socketClient struct{ dir string }
 
 func (c socketClient) status() (statusResponse, error) {
+	return c.statusReq(request{Op: "status"})
+}
+
+func (c socketClient) statusReq(req request) (statusResponse, error) {
 	var st statusResponse
-	err := call(c.dir, request{Op: "status"}, &st, time.Now().Add(10*time.Second))
+	err := call(c.dir, req, &st, time.Now().Add(10*time.Second))
 	if err == nil && st.Error != "" {
 		err = errors.New(st.Error)
 	}
 	return st, err
+}
+
+func (c socketClient) info() (statusResponse, error) {
+	return c.statusReq(request{Op: "status", NoHash: true})
 }
 
 func (c socketClient) restart(req request, deadline time.Time) (restartResponse, error) {
@@ -163,7 +174,7 @@ func (s *supervisor) handle(c net.Conn) {
 	} else {
 		switch req.Op {
 		case "status":
-			resp = s.status()
+			resp = s.status(!req.NoHash)
 		case "restart":
 			resp = s.requestRestart(req)
 		default:

@@ -511,9 +511,9 @@ func (s *supervisor) awaitReady(p *proc, req request, t0, deadline time.Time) re
 		}
 	}
 	// A process that accepts connections has clearly started, so the port
-	// check replaces the settle wait.
-	tick := time.NewTicker(10 * time.Millisecond)
-	defer tick.Stop()
+	// check replaces the settle wait. Refused local connects are cheap: poll
+	// tightly while a fast app is likely to come up, then every 10ms.
+	interval := time.Millisecond
 	for {
 		select {
 		case <-p.done:
@@ -531,14 +531,19 @@ func (s *supervisor) awaitReady(p *proc, req request, t0, deadline time.Time) re
 				"new binary (pid %d) is running but %s did not accept a connection within %v: %v",
 				p.pid, req.WaitTCP, deadline.Sub(t0).Round(time.Millisecond), err)}
 		}
+		t := time.NewTimer(interval)
 		select {
-		case <-tick.C:
+		case <-t.C:
 		case <-p.done:
+			t.Stop()
+		}
+		if time.Since(p.started) > 100*time.Millisecond {
+			interval = 10 * time.Millisecond
 		}
 	}
 }
 
-func (s *supervisor) status() statusResponse {
+func (s *supervisor) status(hash bool) statusResponse {
 	s.mu.Lock()
 	st := statusResponse{
 		Restarts:          max(s.starts-1, 0),
@@ -570,6 +575,9 @@ func (s *supervisor) status() statusResponse {
 	}
 	s.mu.Unlock()
 
+	if !hash {
+		return st
+	}
 	if p == nil {
 		st.SHA256, _ = hashFile(s.bin)
 		return st
