@@ -116,6 +116,22 @@ public final class GoWorkspace {
     }
   }
 
+  /** An HTTP client for the loopback, for tests that have no workspace at hand. */
+  public static final class Client {
+    private final HttpClient http =
+        HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500)).build();
+
+    /**
+     * GETs / on the loopback port.
+     *
+     * @param port the port
+     * @return the body, or null if nothing answers
+     */
+    public String get(int port) {
+      return GoWorkspace.get(http, port);
+    }
+  }
+
   /**
    * GETs / on the loopback port.
    *
@@ -123,6 +139,10 @@ public final class GoWorkspace {
    * @return the body, or null if nothing answers
    */
   public String get(int port) {
+    return get(http, port);
+  }
+
+  private static String get(HttpClient http, int port) {
     try {
       return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/"))
               .timeout(Duration.ofSeconds(2)).build(),
