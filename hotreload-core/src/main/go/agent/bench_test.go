@@ -45,6 +45,7 @@ func TestMeasureInstall10MB(t *testing.T) {
 	}{
 		{"identity --wait-tcp", "identity", []string{"--wait-tcp", a.addr}},
 		{"gzip --wait-tcp", "gzip", []string{"--wait-tcp", a.addr}},
+		{"identity --wait-tcp --fsync=false", "identity", []string{"--wait-tcp", a.addr, "--fsync=false"}},
 		{"identity --settle 0", "identity", []string{"--settle", "0"}},
 		{"identity (default settle 200ms)", "identity", nil},
 	}
@@ -63,7 +64,7 @@ func TestMeasureInstall10MB(t *testing.T) {
 			total = append(total, time.Duration(res.TotalMillis)*time.Millisecond)
 			restart = append(restart, time.Duration(res.RestartMillis)*time.Millisecond)
 		}
-		t.Logf("%-32s wire %5.1f MiB: wall median %v p90 %v | totalMillis median %v | restartMillis median %v",
+		t.Logf("%-36s wire %5.1f MiB: wall median %v p90 %v | totalMillis median %v | restartMillis median %v",
 			m.name, float64(len(streams[0]))/(1<<20), median(wall), pct(wall, 90), median(total), median(restart))
 	}
 }

@@ -117,6 +117,9 @@ func stdinWithDeadline(f *os.File, deadline time.Time) io.Reader {
 	if m := st.Mode & syscall.S_IFMT; m != syscall.S_IFIFO && m != syscall.S_IFSOCK {
 		return f
 	}
+	if m := st.Mode & syscall.S_IFMT; m == syscall.S_IFIFO {
+		growPipe(fd)
+	}
 	dup, err := syscall.Dup(fd)
 	if err != nil {
 		return f

@@ -31,6 +31,7 @@ const (
 type proc struct {
 	pid      int
 	started  time.Time
+	ended    time.Time
 	done     chan struct{} // closed once reaped
 	status   syscall.WaitStatus
 	stopping bool // the exit was asked for: no backoff restart
@@ -144,8 +145,14 @@ func (s *supervisor) run() int {
 	}
 	s.mu.Unlock()
 
+	// Signal delivery drops a SIGCHLD when the channel is full; a slow sweep
+	// makes sure an exit is never missed for good.
+	sweep := time.NewTicker(time.Second)
+	defer sweep.Stop()
 	for {
 		select {
+		case <-sweep.C:
+			s.reap()
 		case sg := <-sigs:
 			s.onSignal(sg.(syscall.Signal))
 		case code := <-s.exitCh:
@@ -334,10 +341,11 @@ func (s *supervisor) exited(pid int, ws syscall.WaitStatus) {
 	}
 	s.cur = nil
 	p.status = ws
+	p.ended = time.Now()
 	code := exitCode(ws)
 	s.lastExit = &code
 	close(p.done)
-	ran := time.Since(p.started)
+	ran := p.ended.Sub(p.started)
 	switch {
 	case s.shutting:
 		s.finish(code)
@@ -489,7 +497,7 @@ func (s *supervisor) awaitReady(p *proc, req request, t0, deadline time.Time) re
 		code := exitCode(p.status)
 		return restartResponse{
 			Error: fmt.Sprintf("new binary (pid %d) %s %v after start%s",
-				p.pid, describeExit(p.status), time.Since(p.started).Round(time.Millisecond), what),
+				p.pid, describeExit(p.status), p.ended.Sub(p.started).Round(time.Millisecond), what),
 			PID:      p.pid,
 			Exited:   true,
 			ExitCode: &code,
