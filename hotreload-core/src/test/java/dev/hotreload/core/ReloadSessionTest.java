@@ -201,6 +201,27 @@ class ReloadSessionTest {
   }
 
   @Test
+  void destinationOnAnotherArchitecture_isRefusedBeforeSending() throws Exception {
+    FakeTarget target = new FakeTarget("pod-a");
+    session = configure(target).start();
+    session.awaitReady(WAIT);
+
+    target.add(new FakeTarget.Named("pod-arm") {
+      @Override
+      public java.util.Optional<dev.hotreload.Platform> platform() {
+        return java.util.Optional.of(dev.hotreload.Platform.LINUX_ARM64);
+      }
+    });
+    ReloadReport report = nextReload();
+
+    assertThat(report.outcome()).isEqualTo(Outcome.FAILED);
+    assertThat(report.failure()).hasValueSatisfying(f -> assertThat(f)
+        .contains("Built linux/amd64, but pod-arm runs on linux/arm64")
+        .contains("set .platform(\"linux/arm64\")"));
+    assertThat(transport.deliveries()).containsExactly("pod-a <- build 1");
+  }
+
+  @Test
   void restartFailure_isReportedAsRestartFailed() throws Exception {
     session = configure(new FakeTarget("pod-a")).start();
     session.awaitReady(WAIT);

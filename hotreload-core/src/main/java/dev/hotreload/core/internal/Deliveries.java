@@ -74,6 +74,7 @@ final class Deliveries {
           }
         };
     try {
+      refuseWrongPlatform(artifact, destination, transport);
       TransferResult result =
           transport.transfer(new TransferRequest(artifact, destination, timeout, progress));
       progress.sent(result.bytesSent());
@@ -85,6 +86,19 @@ final class Deliveries {
       }
       return new Result(destination, null, wrap(t, failedBeforeAllBytes, transport, artifact, destination));
     }
+  }
+
+  /** A binary for the wrong CPU dies with "exec format error": say so before sending it. */
+  private static void refuseWrongPlatform(
+      Artifact artifact, Destination destination, Transport transport) {
+    destination.platform().ifPresent(runs -> {
+      if (!artifact.platform().runsOn(runs)) {
+        throw new TransferFailedException(
+            "Built " + artifact.platform() + ", but " + destination.id() + " runs on " + runs
+                + ": set .platform(\"" + runs + "\") so the binary can run there",
+            destination.id(), artifact.platform(), transport.getClass(), null);
+      }
+    });
   }
 
   private static HotReloadException wrap(

@@ -50,7 +50,16 @@ public final class FakeTarget implements Target {
    * @return the destination
    */
   public Destination add(String id) {
-    Destination d = new Named(id);
+    return add(new Named(id));
+  }
+
+  /**
+   * A new destination appears and the session is told.
+   *
+   * @param d the destination
+   * @return the destination
+   */
+  public Destination add(Destination d) {
     synchronized (this) {
       destinations.add(d);
     }
@@ -68,5 +77,21 @@ public final class FakeTarget implements Target {
   }
 
   /** A destination that is just a name. */
-  public record Named(String id) implements Destination {}
+  public static class Named implements Destination {
+    private final String id;
+
+    /**
+     * Names it.
+     *
+     * @param id the id
+     */
+    public Named(String id) {
+      this.id = id;
+    }
+
+    @Override
+    public String id() {
+      return id;
+    }
+  }
 }
