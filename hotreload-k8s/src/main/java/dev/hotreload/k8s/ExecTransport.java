@@ -1,0 +1,145 @@
+package dev.hotreload.k8s;
+
+import com.google.common.cache.Cache;
+import com.google.common.cache.CacheBuilder;
+import dev.hotreload.Artifact;
+import dev.hotreload.Phase;
+import dev.hotreload.Platform;
+import dev.hotreload.RestartFailedException;
+import dev.hotreload.TransferFailedException;
+import dev.hotreload.core.internal.AgentProtocol;
+import dev.hotreload.core.internal.AgentProtocol.Encoding;
+import dev.hotreload.spi.Target;
+import dev.hotreload.spi.TransferRequest;
+import dev.hotreload.spi.TransferResult;
+import dev.hotreload.spi.Transport;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * Delivers a binary to the hotreload agent in a container: one exec of {@code agent install}
+ * whose stdin carries the header and the (optionally gzipped) binary; the agent verifies it,
+ * renames it into place, restarts the app and answers with one JSON line. Needs no shell and no
+ * tar in the image; needs only {@code pods/exec} permission.
+ *
+ * <p>Thread-safe. The payload of an artifact is encoded once and reused for every replica.
+ */
+public final class ExecTransport implements Transport {
+  /** Where the agent lives in dev images. */
+  public static final String AGENT_PATH = "/ko-app/hotreload-agent";
+  /** The agent's state directory, an emptyDir mounted by the rewritten manifest. */
+  public static final String AGENT_DIR = "/var/run/hotreload";
+
+  private final Encoding encoding;
+  private final String waitTcp;
+  private final Cache<String, AgentProtocol.Payload> payloads =
+      CacheBuilder.newBuilder().maximumSize(4).build();
+
+  private ExecTransport(Encoding encoding, String waitTcp) {
+    this.encoding = encoding;
+    this.waitTcp = waitTcp;
+  }
+
+  /** Uses gzip and no port wait: the ServiceLoader default. */
+  public ExecTransport() {
+    this(Encoding.GZIP, null);
+  }
+
+  /**
+   * A transport that sends the binary as it is, for fast local clusters where compressing costs
+   * more than it saves.
+   *
+   * @return the transport
+   */
+  public static ExecTransport identity() {
+    return new ExecTransport(Encoding.IDENTITY, null);
+  }
+
+  /**
+   * A transport that gzips the binary (about half the bytes for Go binaries).
+   *
+   * @return the transport
+   */
+  public static ExecTransport gzip() {
+    return new ExecTransport(Encoding.GZIP, null);
+  }
+
+  /**
+   * The same transport, with the agent waiting inside the container until this port accepts
+   * connections before it reports the restart done.
+   *
+   * @param port the app's port
+   * @return a new transport
+   */
+  public ExecTransport waitForPort(int port) {
+    return new ExecTransport(encoding, "127.0.0.1:" + port);
+  }
+
+  @Override
+  public boolean supports(Target target, Platform platform) {
+    return target instanceof KubernetesTarget;
+  }
+
+  @Override
+  public TransferResult transfer(TransferRequest request) throws IOException {
+    if (!(request.destination() instanceof PodContainer pod)) {
+      throw new IOException("ExecTransport delivers to pod containers, not "
+          + request.destination().id());
+    }
+    Artifact artifact = request.artifact();
+    AgentProtocol.Payload payload = payload(artifact);
+    List<String> command = new ArrayList<>(List.of(AGENT_PATH, "install", "--dir", AGENT_DIR,
+        "--timeout", Math.max(1, request.timeout().toSeconds()) + "s"));
+    if (waitTcp != null) {
+      command.add("--wait-tcp");
+      command.add(waitTcp);
+    }
+    PodExec.Result result = new PodExec(pod.client()).run(pod, command, payload::writeTo,
+        () -> request.progress().sent(payload.wireBytes()), request.timeout());
+    AgentProtocol.InstallResult answer = AgentProtocol.parseResult(result.stdout())
+        .orElseThrow(() -> new TransferFailedException(
+            pod.id() + " did not answer like a hotreload agent (exit " + result.exitCode() + "): "
+                + firstLine(result.stderr() + result.stdout())
+                + ". Is the pod running the dev image with the rewritten command "
+                + "(" + AGENT_PATH + " run -- …)?",
+            pod.id(), artifact.platform(), ExecTransport.class, null));
+    if (answer.ok()) {
+      return new TransferResult(payload.wireBytes(), Duration.ofMillis(answer.restartMillis()),
+          "pid " + answer.pid());
+    }
+    if (answer.exitCode() != null || answer.rolledBack()) {
+      throw new RestartFailedException(pod.id() + " refused to start the new binary: "
+          + answer.error() + (answer.rolledBack() ? " (rolled back to the previous binary)" : "")
+          + (answer.output().isBlank() ? "" : "\n" + answer.output().strip()),
+          Phase.RESTART, pod.id(), artifact.platform(), ExecTransport.class, null);
+    }
+    throw new TransferFailedException(pod.id() + " refused the binary: " + answer.error()
+        + ". It keeps running its previous binary.", pod.id(), artifact.platform(),
+        ExecTransport.class, null);
+  }
+
+  private AgentProtocol.Payload payload(Artifact artifact) throws IOException {
+    try {
+      return payloads.get(artifact.sha256() + "/" + encoding,
+          () -> AgentProtocol.payload(artifact, encoding));
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+    }
+  }
+
+  private static String firstLine(String text) {
+    String trimmed = Objects.requireNonNullElse(text, "").strip();
+    int newline = trimmed.indexOf('\n');
+    return trimmed.isEmpty() ? "no output" : newline < 0 ? trimmed : trimmed.substring(0, newline);
+  }
+
+  @Override
+  public String toString() {
+    return "ExecTransport[" + encoding.wireName() + (waitTcp != null ? ", wait " + waitTcp : "")
+        + "]";
+  }
+}

@@ -1,0 +1,439 @@
+package dev.hotreload.k8s;
+
+import com.google.gson.reflect.TypeToken;
+import dev.hotreload.LogEvent;
+import dev.hotreload.Platform;
+import dev.hotreload.spi.Destination;
+import dev.hotreload.spi.Target;
+import dev.hotreload.spi.TargetEvents;
+import dev.hotreload.spi.TargetHandle;
+import dev.hotreload.spi.TargetRequest;
+import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.openapi.ApiException;
+import io.kubernetes.client.openapi.apis.AppsV1Api;
+import io.kubernetes.client.openapi.apis.CoreV1Api;
+import io.kubernetes.client.openapi.models.V1Container;
+import io.kubernetes.client.openapi.models.V1ContainerStatus;
+import io.kubernetes.client.openapi.models.V1LabelSelector;
+import io.kubernetes.client.openapi.models.V1LabelSelectorRequirement;
+import io.kubernetes.client.openapi.models.V1NodeSystemInfo;
+import io.kubernetes.client.openapi.models.V1Pod;
+import io.kubernetes.client.openapi.models.V1PodList;
+import io.kubernetes.client.util.ClientBuilder;
+import io.kubernetes.client.util.Watch;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+
+/**
+ * The containers of a pod, a Deployment, a StatefulSet, a DaemonSet or a label selector, kept
+ * live: the target watches the pods, and every pod whose container starts running (a new
+ * replica, a replaced pod, a container restarted with a fresh file system) is reported so the
+ * session delivers the current binary to it. Nothing is lost when pods come and go.
+ *
+ * <p>The container is the one named with {@link #container(String)}, else the one whose command
+ * is the hotreload agent, else the pod's only container.
+ *
+ * <pre>{@code
+ * KubernetesTarget.deployment("default", "hello").container("app")
+ * }</pre>
+ *
+ * <p>The API client comes from {@link #apiClient(ApiClient)}, else it is resolved as kubectl
+ * does: {@code KUBECONFIG}, {@code ~/.kube/config}, then the in-cluster service account. A
+ * client passed in needs no read timeout, since it carries long watches.
+ */
+public final class KubernetesTarget implements Target {
+  private enum Kind { POD, DEPLOYMENT, STATEFUL_SET, DAEMON_SET, SELECTOR }
+
+  private final Kind kind;
+  private final String namespace;
+  private final String name;
+  private final Map<String, String> labels;
+  private String container;
+  private ApiClient client;
+
+  private KubernetesTarget(Kind kind, String namespace, String name, Map<String, String> labels) {
+    this.kind = kind;
+    this.namespace = requireName(namespace, "namespace");
+    this.name = name;
+    this.labels = labels;
+  }
+
+  private static String requireName(String value, String what) {
+    if (value == null || value.isBlank()) {
+      throw new IllegalArgumentException("Kubernetes " + what + " '" + value + "' is empty");
+    }
+    return value;
+  }
+
+  /**
+   * One pod by name.
+   *
+   * @param namespace its namespace
+   * @param name its name
+   * @return the target
+   */
+  public static KubernetesTarget pod(String namespace, String name) {
+    return new KubernetesTarget(Kind.POD, namespace, requireName(name, "pod name"), Map.of());
+  }
+
+  /**
+   * Every replica of a Deployment.
+   *
+   * @param namespace its namespace
+   * @param name its name
+   * @return the target
+   */
+  public static KubernetesTarget deployment(String namespace, String name) {
+    return new KubernetesTarget(Kind.DEPLOYMENT, namespace, requireName(name, "deployment name"),
+        Map.of());
+  }
+
+  /**
+   * Every replica of a StatefulSet.
+   *
+   * @param namespace its namespace
+   * @param name its name
+   * @return the target
+   */
+  public static KubernetesTarget statefulSet(String namespace, String name) {
+    return new KubernetesTarget(Kind.STATEFUL_SET, namespace,
+        requireName(name, "statefulset name"), Map.of());
+  }
+
+  /**
+   * Every pod of a DaemonSet.
+   *
+   * @param namespace its namespace
+   * @param name its name
+   * @return the target
+   */
+  public static KubernetesTarget daemonSet(String namespace, String name) {
+    return new KubernetesTarget(Kind.DAEMON_SET, namespace, requireName(name, "daemonset name"),
+        Map.of());
+  }
+
+  /**
+   * Every pod with these labels.
+   *
+   * @param namespace the namespace
+   * @param labels the labels, all of which must match
+   * @return the target
+   */
+  public static KubernetesTarget selector(String namespace, Map<String, String> labels) {
+    if (labels.isEmpty()) {
+      throw new IllegalArgumentException("A selector target needs at least one label");
+    }
+    return new KubernetesTarget(Kind.SELECTOR, namespace, null, Map.copyOf(labels));
+  }
+
+  /**
+   * Chooses the container by name.
+   *
+   * @param containerName the container
+   * @return this
+   */
+  public KubernetesTarget container(String containerName) {
+    this.container = requireName(containerName, "container name");
+    return this;
+  }
+
+  /**
+   * Uses this client instead of resolving one like kubectl.
+   *
+   * @param apiClient the client
+   * @return this
+   */
+  public KubernetesTarget apiClient(ApiClient apiClient) {
+    this.client = Objects.requireNonNull(apiClient, "apiClient");
+    return this;
+  }
+
+  @Override
+  public TargetHandle open(TargetRequest request) throws IOException {
+    ApiClient api = client != null ? client : ClientBuilder.standard().build();
+    String selector = labelSelector(api);
+    Handle handle = new Handle(api, selector, request);
+    handle.start();
+    return handle;
+  }
+
+  private String labelSelector(ApiClient api) throws IOException {
+    try {
+      AppsV1Api apps = new AppsV1Api(api);
+      switch (kind) {
+        case POD:
+          return null;
+        case SELECTOR:
+          return labels.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+              .sorted().collect(Collectors.joining(","));
+        case DEPLOYMENT:
+          return selectorString(apps.readNamespacedDeployment(name, namespace).execute()
+              .getSpec().getSelector());
+        case STATEFUL_SET:
+          return selectorString(apps.readNamespacedStatefulSet(name, namespace).execute()
+              .getSpec().getSelector());
+        case DAEMON_SET:
+          return selectorString(apps.readNamespacedDaemonSet(name, namespace).execute()
+              .getSpec().getSelector());
+        default:
+          throw new AssertionError(kind);
+      }
+    } catch (ApiException e) {
+      throw new IOException(this + " could not be read: HTTP " + e.getCode()
+          + (e.getCode() == 404 ? " (not found: is it deployed, and in namespace " + namespace
+              + "?)" : " " + e.getResponseBody()), e);
+    }
+  }
+
+  static String selectorString(V1LabelSelector selector) {
+    List<String> parts = new ArrayList<>();
+    Optional.ofNullable(selector.getMatchLabels()).orElse(Map.of())
+        .forEach((k, v) -> parts.add(k + "=" + v));
+    for (V1LabelSelectorRequirement r : Optional.ofNullable(selector.getMatchExpressions())
+        .orElse(List.of())) {
+      String values = String.join(",", Optional.ofNullable(r.getValues()).orElse(List.of()));
+      switch (r.getOperator()) {
+        case "In" -> parts.add(r.getKey() + " in (" + values + ")");
+        case "NotIn" -> parts.add(r.getKey() + " notin (" + values + ")");
+        case "Exists" -> parts.add(r.getKey());
+        case "DoesNotExist" -> parts.add("!" + r.getKey());
+        default -> throw new IllegalArgumentException("Unknown selector operator " + r.getOperator());
+      }
+    }
+    parts.sort(null);
+    return String.join(",", parts);
+  }
+
+  @Override
+  public String toString() {
+    String what = switch (kind) {
+      case POD -> "pod/" + name;
+      case DEPLOYMENT -> "deployment/" + name;
+      case STATEFUL_SET -> "statefulset/" + name;
+      case DAEMON_SET -> "daemonset/" + name;
+      case SELECTOR -> "pods " + labels;
+    };
+    return "KubernetesTarget[" + namespace + "/" + what
+        + (container != null ? ", container " + container : "") + "]";
+  }
+
+  /** Tracks the pods; a daemon thread runs the watch and re-lists when it expires. */
+  final class Handle implements TargetHandle {
+    private final ApiClient api;
+    private final CoreV1Api core;
+    private final String selector;
+    private final TargetEvents events;
+    private final Map<String, PodContainer> live = new ConcurrentHashMap<>();
+    private final Map<String, Optional<Platform>> nodes = new ConcurrentHashMap<>();
+    private final Thread thread;
+    private volatile boolean closed;
+    private volatile Watch<V1Pod> watch;
+    private String resourceVersion;
+
+    Handle(ApiClient api, String selector, TargetRequest request) {
+      this.api = api;
+      this.core = new CoreV1Api(api);
+      this.selector = selector;
+      this.events = request.events();
+      this.thread = new Thread(this::watchLoop, "hotreload-pods-" + namespace);
+      thread.setDaemon(true);
+    }
+
+    void start() throws IOException {
+      V1PodList list = list();
+      List<String> problems = new ArrayList<>();
+      for (V1Pod pod : list.getItems()) {
+        try {
+          update(pod, false, false);
+        } catch (IllegalStateException e) {
+          problems.add(e.getMessage());
+        }
+      }
+      if (!problems.isEmpty()) {
+        throw new IOException(String.join("; ", problems));
+      }
+      resourceVersion = list.getMetadata().getResourceVersion();
+      thread.start();
+    }
+
+    private V1PodList list() throws IOException {
+      try {
+        CoreV1Api.APIlistNamespacedPodRequest call = core.listNamespacedPod(namespace);
+        if (selector != null) {
+          call.labelSelector(selector);
+        } else {
+          call.fieldSelector("metadata.name=" + name);
+        }
+        return call.execute();
+      } catch (ApiException e) {
+        throw new IOException("Listing pods of " + KubernetesTarget.this + " failed: HTTP "
+            + e.getCode() + " " + e.getResponseBody(), e);
+      }
+    }
+
+    private void watchLoop() {
+      while (!closed) {
+        try {
+          CoreV1Api.APIlistNamespacedPodRequest call = core.listNamespacedPod(namespace)
+              .watch(true).allowWatchBookmarks(true).timeoutSeconds(240)
+              .resourceVersion(resourceVersion);
+          if (selector != null) {
+            call.labelSelector(selector);
+          } else {
+            call.fieldSelector("metadata.name=" + name);
+          }
+          try (Watch<V1Pod> w = Watch.createWatch(api, call.buildCall(null),
+              new TypeToken<Watch.Response<V1Pod>>() {}.getType())) {
+            watch = w;
+            for (Watch.Response<V1Pod> event : w) {
+              if (closed) {
+                return;
+              }
+              if ("ERROR".equals(event.type)) {
+                resync(); // usually 410 Gone: the resource version expired
+                break;
+              }
+              if (event.object != null && event.object.getMetadata() != null) {
+                resourceVersion = event.object.getMetadata().getResourceVersion();
+              }
+              if ("BOOKMARK".equals(event.type)) {
+                continue;
+              }
+              try {
+                update(event.object, "DELETED".equals(event.type), true);
+              } catch (IllegalStateException e) {
+                events.log(LogEvent.warn(e.getMessage()));
+              }
+            }
+          }
+        } catch (Exception e) {
+          if (closed) {
+            return;
+          }
+          events.log(LogEvent.debug("Pod watch of " + KubernetesTarget.this + " ended (" + e
+              + "); listing again"));
+          sleepQuietly(500);
+          resync();
+        }
+      }
+    }
+
+    private void resync() {
+      try {
+        V1PodList list = list();
+        Map<String, V1Pod> seen = new LinkedHashMap<>();
+        for (V1Pod pod : list.getItems()) {
+          seen.put(pod.getMetadata().getUid(), pod);
+          try {
+            update(pod, false, true);
+          } catch (IllegalStateException e) {
+            events.log(LogEvent.warn(e.getMessage()));
+          }
+        }
+        live.keySet().removeIf(uid -> !seen.containsKey(uid));
+        resourceVersion = list.getMetadata().getResourceVersion();
+      } catch (IOException e) {
+        events.log(LogEvent.warn(e.getMessage()));
+        sleepQuietly(1000);
+      }
+    }
+
+    private void update(V1Pod pod, boolean deleted, boolean announce) {
+      String uid = pod.getMetadata().getUid();
+      if (deleted || pod.getMetadata().getDeletionTimestamp() != null) {
+        live.remove(uid);
+        return;
+      }
+      String chosen = chooseContainer(pod);
+      V1ContainerStatus status = Optional.ofNullable(pod.getStatus())
+          .map(s -> s.getContainerStatuses()).orElse(List.of()).stream()
+          .filter(s -> s.getName().equals(chosen)).findFirst().orElse(null);
+      if (status == null || status.getState() == null || status.getState().getRunning() == null) {
+        live.remove(uid);
+        return;
+      }
+      String node = pod.getSpec().getNodeName();
+      PodContainer destination = new PodContainer(namespace, pod.getMetadata().getName(), uid,
+          chosen, status.getRestartCount(), node, platformOf(node), api);
+      PodContainer previous = live.put(uid, destination);
+      if (announce && !destination.equals(previous)) {
+        events.destinationsAdded(List.of(destination));
+      }
+    }
+
+    private String chooseContainer(V1Pod pod) {
+      List<V1Container> containers = pod.getSpec().getContainers();
+      List<String> names = containers.stream().map(V1Container::getName).toList();
+      if (container != null) {
+        if (!names.contains(container)) {
+          throw new IllegalStateException("Pod " + pod.getMetadata().getName() + " has no "
+              + "container '" + container + "'; it has " + names);
+        }
+        return container;
+      }
+      List<String> supervised = containers.stream()
+          .filter(c -> c.getCommand() != null && !c.getCommand().isEmpty()
+              && c.getCommand().get(0).endsWith("hotreload-agent"))
+          .map(V1Container::getName).toList();
+      if (supervised.size() == 1) {
+        return supervised.get(0);
+      }
+      if (containers.size() == 1) {
+        return containers.get(0).getName();
+      }
+      throw new IllegalStateException("Pod " + pod.getMetadata().getName() + " has containers "
+          + names + " and none or several run the hotreload agent: choose one with "
+          + ".container(name)");
+    }
+
+    private Optional<Platform> platformOf(String node) {
+      if (node == null) {
+        return Optional.empty();
+      }
+      return nodes.computeIfAbsent(node, n -> {
+        try {
+          V1NodeSystemInfo info = core.readNode(n).execute().getStatus().getNodeInfo();
+          return Optional.of(Platform.of(info.getOperatingSystem(), info.getArchitecture()));
+        } catch (ApiException | RuntimeException e) {
+          // Without read access to nodes the check is skipped, not the delivery.
+          events.log(LogEvent.debug("Cannot read node " + n + ": " + e));
+          return Optional.empty();
+        }
+      });
+    }
+
+    @Override
+    public List<Destination> destinations() {
+      return List.copyOf(live.values());
+    }
+
+    @Override
+    public void close() {
+      closed = true;
+      Watch<V1Pod> w = watch;
+      if (w != null) {
+        try {
+          w.close();
+        } catch (IOException e) {
+          // closing anyway
+        }
+      }
+      thread.interrupt();
+    }
+  }
+
+  private static void sleepQuietly(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

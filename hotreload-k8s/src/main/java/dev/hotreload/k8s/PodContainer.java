@@ -1,0 +1,118 @@
+package dev.hotreload.k8s;
+
+import dev.hotreload.Platform;
+import dev.hotreload.spi.Destination;
+import io.kubernetes.client.openapi.ApiClient;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One incarnation of one container of one pod. A restart of the container gives it a fresh root
+ * file system from the image, so it is a new destination and gets the current binary again.
+ * Equal when the ids are equal.
+ */
+public final class PodContainer implements Destination {
+  private final String namespace;
+  private final String pod;
+  private final String uid;
+  private final String container;
+  private final int restartCount;
+  private final String node;
+  private final Optional<Platform> nodePlatform;
+  private final ApiClient client;
+
+  PodContainer(String namespace, String pod, String uid, String container, int restartCount,
+      String node, Optional<Platform> nodePlatform, ApiClient client) {
+    this.namespace = Objects.requireNonNull(namespace, "namespace");
+    this.pod = Objects.requireNonNull(pod, "pod");
+    this.uid = Objects.requireNonNull(uid, "uid");
+    this.container = Objects.requireNonNull(container, "container");
+    this.restartCount = restartCount;
+    this.node = node;
+    this.nodePlatform = Objects.requireNonNull(nodePlatform, "nodePlatform");
+    this.client = Objects.requireNonNull(client, "client");
+  }
+
+  @Override
+  public String id() {
+    return "pod/" + namespace + "/" + pod + "/" + container + "#" + restartCount;
+  }
+
+  @Override
+  public Optional<Platform> platform() {
+    return nodePlatform;
+  }
+
+  /**
+   * The pod's namespace.
+   *
+   * @return the namespace
+   */
+  public String namespace() {
+    return namespace;
+  }
+
+  /**
+   * The pod's name.
+   *
+   * @return the name
+   */
+  public String pod() {
+    return pod;
+  }
+
+  /**
+   * The pod's uid.
+   *
+   * @return the uid
+   */
+  public String uid() {
+    return uid;
+  }
+
+  /**
+   * The container's name.
+   *
+   * @return the name
+   */
+  public String container() {
+    return container;
+  }
+
+  /**
+   * The container's restart count when it was seen.
+   *
+   * @return the count
+   */
+  public int restartCount() {
+    return restartCount;
+  }
+
+  /**
+   * The node it runs on.
+   *
+   * @return the node's name, or null if not scheduled
+   */
+  public String node() {
+    return node;
+  }
+
+  ApiClient client() {
+    return client;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof PodContainer other && other.id().equals(id()) && other.uid.equals(uid);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(id(), uid);
+  }
+
+  @Override
+  public String toString() {
+    return id();
+  }
+}

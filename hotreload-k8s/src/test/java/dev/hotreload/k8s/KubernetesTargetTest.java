@@ -1,0 +1,62 @@
+package dev.hotreload.k8s;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.hotreload.Platform;
+import dev.hotreload.core.LocalProcessTarget;
+import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.openapi.models.V1LabelSelector;
+import io.kubernetes.client.openapi.models.V1LabelSelectorRequirement;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class KubernetesTargetTest {
+
+  @Test
+  void selectorString_writesMatchLabelsAndExpressionsLikeKubectl() {
+    V1LabelSelector selector = new V1LabelSelector()
+        .matchLabels(Map.of("app", "hello"))
+        .matchExpressions(List.of(
+            new V1LabelSelectorRequirement().key("tier").operator("In").values(List.of("a", "b")),
+            new V1LabelSelectorRequirement().key("canary").operator("DoesNotExist")));
+
+    assertThat(KubernetesTarget.selectorString(selector))
+        .isEqualTo("!canary,app=hello,tier in (a,b)");
+  }
+
+  @Test
+  void factories_rejectEmptyNames_namingTheField() {
+    assertThatThrownBy(() -> KubernetesTarget.deployment("default", " "))
+        .hasMessageContaining("deployment name ' ' is empty");
+    assertThatThrownBy(() -> KubernetesTarget.pod("", "x"))
+        .hasMessageContaining("namespace '' is empty");
+    assertThatThrownBy(() -> KubernetesTarget.selector("default", Map.of()))
+        .hasMessageContaining("at least one label");
+  }
+
+  @Test
+  void podContainer_isANewDestinationAfterARestart() {
+    ApiClient client = new ApiClient();
+    PodContainer first = new PodContainer("default", "hello-1", "uid-1", "app", 0, "node",
+        Optional.of(Platform.LINUX_AMD64), client);
+    PodContainer same = new PodContainer("default", "hello-1", "uid-1", "app", 0, "node",
+        Optional.empty(), client);
+    PodContainer restarted = new PodContainer("default", "hello-1", "uid-1", "app", 1, "node",
+        Optional.of(Platform.LINUX_AMD64), client);
+
+    assertThat(first).isEqualTo(same).isNotEqualTo(restarted);
+    assertThat(restarted.id()).isEqualTo("pod/default/hello-1/app#1");
+  }
+
+  @Test
+  void execTransport_supportsKubernetesTargetsOnly() {
+    ExecTransport transport = new ExecTransport();
+
+    assertThat(transport.supports(KubernetesTarget.pod("default", "x"), Platform.LINUX_AMD64))
+        .isTrue();
+    assertThat(transport.supports(LocalProcessTarget.create(), Platform.LINUX_AMD64)).isFalse();
+  }
+}

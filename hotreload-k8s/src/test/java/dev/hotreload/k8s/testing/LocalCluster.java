@@ -1,0 +1,153 @@
+package dev.hotreload.k8s.testing;
+
+import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.openapi.ApiException;
+import io.kubernetes.client.openapi.apis.VersionApi;
+import io.kubernetes.client.util.ClientBuilder;
+import io.kubernetes.client.util.KubeConfig;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolver;
+
+/**
+ * Gives integration tests an {@link ApiClient} for the repository's own single-node cluster
+ * ({@code scripts/cluster}): a real API server, kubelet and containerd on this machine. When the
+ * cluster is not up, this starts it through the script (the first time builds Kubernetes, which
+ * takes a while). If it cannot start, the test fails with the script's output: it never skips.
+ *
+ * <pre>{@code
+ * @ExtendWith(LocalCluster.class)
+ * class SomeIT {
+ *   @Test void works(ApiClient client) { ... }
+ * }
+ * }</pre>
+ */
+public final class LocalCluster implements BeforeAllCallback, ParameterResolver {
+  /** The plain-http registry the cluster pulls from. */
+  public static final String REGISTRY = "localhost:5000";
+
+  private static ApiClient client;
+
+  /**
+   * The cluster's client, starting the cluster if needed.
+   *
+   * @return a client with the admin kubeconfig
+   * @throws Exception if the cluster cannot be started
+   */
+  public static synchronized ApiClient client() throws Exception {
+    if (client == null) {
+      client = connect();
+    }
+    return client;
+  }
+
+  private static ApiClient connect() throws Exception {
+    Path script = repositoryRoot().resolve("scripts/cluster");
+    Path kubeconfig = kubeconfig(script);
+    if (!reachable(kubeconfig)) {
+      run(script, "up", 60);
+      kubeconfig = kubeconfig(script);
+      if (!reachable(kubeconfig)) {
+        throw new IllegalStateException("scripts/cluster up finished but the API server at "
+            + kubeconfig + " does not answer; see its logs under /var/lib/hotreload-cluster/logs");
+      }
+    }
+    return load(kubeconfig);
+  }
+
+  private static ApiClient load(Path kubeconfig) throws IOException {
+    try (Reader reader = Files.newBufferedReader(kubeconfig)) {
+      ApiClient api = ClientBuilder.kubeconfig(KubeConfig.loadKubeConfig(reader)).build();
+      return api;
+    }
+  }
+
+  private static boolean reachable(Path kubeconfig) {
+    if (!Files.isRegularFile(kubeconfig)) {
+      return false;
+    }
+    try {
+      new VersionApi(load(kubeconfig)).getCode().execute();
+      return true;
+    } catch (IOException | ApiException | RuntimeException e) {
+      return false;
+    }
+  }
+
+  private static Path kubeconfig(Path script) throws Exception {
+    String env = run(script, "env", 1);
+    for (String line : env.split("\n")) {
+      if (line.startsWith("KUBECONFIG=")) {
+        return Path.of(line.substring("KUBECONFIG=".length()).strip());
+      }
+    }
+    throw new IllegalStateException("scripts/cluster env printed no KUBECONFIG=…: " + env);
+  }
+
+  private static String run(Path script, String command, int minutes) throws Exception {
+    Path log = Files.createTempFile("hotreload-cluster-" + command, ".log");
+    Process process = new ProcessBuilder(List.of("bash", script.toString(), command))
+        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    if (!process.waitFor(minutes, TimeUnit.MINUTES)) {
+      process.destroyForcibly();
+      throw new IllegalStateException("scripts/cluster " + command + " did not finish within "
+          + minutes + " min; output in " + log);
+    }
+    String output = Files.readString(log, StandardCharsets.UTF_8);
+    if (process.exitValue() != 0) {
+      throw new IllegalStateException("scripts/cluster " + command + " failed (exit "
+          + process.exitValue() + "). The integration tests need the local cluster "
+          + "(containerd, kubelet, API server on this machine, as root). Output:\n"
+          + tail(output, 4000));
+    }
+    return output;
+  }
+
+  private static String tail(String text, int max) {
+    return text.length() <= max ? text : "…" + text.substring(text.length() - max);
+  }
+
+  /**
+   * The repository root: the nearest directory above the working directory holding {@code
+   * scripts/cluster}.
+   *
+   * @return the root
+   */
+  public static Path repositoryRoot() {
+    Path dir = Path.of("").toAbsolutePath();
+    for (Path d = dir; d != null; d = d.getParent()) {
+      if (Files.isRegularFile(d.resolve("scripts/cluster"))) {
+        return d;
+      }
+    }
+    throw new IllegalStateException("No scripts/cluster above " + dir
+        + ": run the integration tests from the hotreload repository");
+  }
+
+  @Override
+  public void beforeAll(ExtensionContext context) throws Exception {
+    client();
+  }
+
+  @Override
+  public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
+    return parameter.getParameter().getType() == ApiClient.class;
+  }
+
+  @Override
+  public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+    try {
+      return client();
+    } catch (Exception e) {
+      throw new IllegalStateException(e.getMessage(), e);
+    }
+  }
+}
