@@ -337,7 +337,8 @@ public final class KubernetesTarget implements Target {
             events.log(LogEvent.warn(e.getMessage()));
           }
         }
-        live.keySet().removeIf(uid -> !seen.containsKey(uid));
+        List.copyOf(live.keySet()).stream().filter(uid -> !seen.containsKey(uid))
+            .forEach(this::forget);
         resourceVersion = list.getMetadata().getResourceVersion();
       } catch (IOException e) {
         events.log(LogEvent.warn(e.getMessage()));
@@ -348,7 +349,7 @@ public final class KubernetesTarget implements Target {
     private void update(V1Pod pod, boolean deleted, boolean announce) {
       String uid = pod.getMetadata().getUid();
       if (deleted || pod.getMetadata().getDeletionTimestamp() != null) {
-        live.remove(uid);
+        forget(uid);
         return;
       }
       String chosen = chooseContainer(pod);
@@ -356,15 +357,25 @@ public final class KubernetesTarget implements Target {
           .map(s -> s.getContainerStatuses()).orElse(List.of()).stream()
           .filter(s -> s.getName().equals(chosen)).findFirst().orElse(null);
       if (status == null || status.getState() == null || status.getState().getRunning() == null) {
-        live.remove(uid);
+        forget(uid);
         return;
       }
       String node = pod.getSpec().getNodeName();
       PodContainer destination = new PodContainer(namespace, pod.getMetadata().getName(), uid,
           chosen, status.getRestartCount(), node, platformOf(node), api);
       PodContainer previous = live.put(uid, destination);
+      if (previous != null && !previous.equals(destination)) {
+        previous.closeForwards();
+      }
       if (announce && !destination.equals(previous)) {
         events.destinationsAdded(List.of(destination));
+      }
+    }
+
+    private void forget(String uid) {
+      PodContainer gone = live.remove(uid);
+      if (gone != null) {
+        gone.closeForwards();
       }
     }
 
@@ -417,6 +428,7 @@ public final class KubernetesTarget implements Target {
     @Override
     public void close() {
       closed = true;
+      live.values().forEach(PodContainer::closeForwards);
       Watch<V1Pod> w = watch;
       if (w != null) {
         try {

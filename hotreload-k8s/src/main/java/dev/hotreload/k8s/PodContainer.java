@@ -20,6 +20,8 @@ public final class PodContainer implements Destination {
   private final String node;
   private final Optional<Platform> nodePlatform;
   private final ApiClient client;
+  private final java.util.Map<Integer, PortForwarder> forwards =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   PodContainer(String namespace, String pod, String uid, String container, int restartCount,
       String node, Optional<Platform> nodePlatform, ApiClient client) {
@@ -99,6 +101,27 @@ public final class PodContainer implements Destination {
 
   ApiClient client() {
     return client;
+  }
+
+  /** Reaches the pod's port through a port-forward, opened once per port and kept. */
+  @Override
+  public java.net.InetSocketAddress localAddress(int port) throws java.io.IOException {
+    PortForwarder forward = forwards.get(port);
+    if (forward == null) {
+      forward = PortForwarder.toPod(client, namespace, pod, port);
+      PortForwarder raced = forwards.putIfAbsent(port, forward);
+      if (raced != null) {
+        forward.close();
+        forward = raced;
+      }
+    }
+    return forward.address();
+  }
+
+  /** Closes the port-forwards opened for readiness checks. */
+  void closeForwards() {
+    forwards.values().forEach(PortForwarder::close);
+    forwards.clear();
   }
 
   @Override
