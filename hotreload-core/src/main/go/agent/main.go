@@ -8,6 +8,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -78,13 +79,17 @@ func defaultDir() string {
 func socketPath(dir string) string { return filepath.Join(dir, "agent.sock") }
 func appDirOf(dir string) string   { return filepath.Join(dir, "app") }
 
+// writeJSONLine writes v as one line; HTML escaping is off so messages read
+// as written ("<command>", not "\u003ccommand\u003e").
 func writeJSONLine(w io.Writer, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		b = []byte(`{"ok":false,"error":"internal: cannot encode result"}`)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		buf.Reset()
+		buf.WriteString(`{"ok":false,"error":"internal: cannot encode result"}` + "\n")
 	}
-	b = append(b, '\n')
-	w.Write(b)
+	w.Write(buf.Bytes())
 }
 
 var signalNames = map[string]syscall.Signal{

@@ -66,8 +66,8 @@ type restartResponse struct {
 type noSupervisorError struct{ dir, why string }
 
 func (e *noSupervisorError) Error() string {
-	return fmt.Sprintf("no agent supervisor in %s: %s (the container must run `agent run --dir %s -- <command>`)",
-		e.dir, e.why, e.dir)
+	return fmt.Sprintf("no agent supervisor listening in %s: %s (the container must run `agent run --dir %s -- <command>` "+
+		"with that directory writable; its log says why it could not listen)", e.dir, e.why, e.dir)
 }
 
 // call performs one request against the supervisor listening in dir.
