@@ -361,8 +361,13 @@ public final class KubernetesTarget implements Target {
         return;
       }
       String node = pod.getSpec().getNodeName();
+      Optional<Integer> port = pod.getSpec().getContainers().stream()
+          .filter(c -> c.getName().equals(chosen)).findFirst()
+          .flatMap(c -> Optional.ofNullable(c.getPorts()).orElse(List.of()).stream()
+              .filter(p -> p.getProtocol() == null || p.getProtocol().equals("TCP"))
+              .map(p -> p.getContainerPort()).findFirst());
       PodContainer destination = new PodContainer(namespace, pod.getMetadata().getName(), uid,
-          chosen, status.getRestartCount(), node, platformOf(node), api);
+          chosen, status.getRestartCount(), node, platformOf(node), api, port);
       PodContainer previous = live.put(uid, destination);
       if (previous != null && !previous.equals(destination)) {
         previous.closeForwards();

@@ -20,11 +20,12 @@ public final class PodContainer implements Destination {
   private final String node;
   private final Optional<Platform> nodePlatform;
   private final ApiClient client;
+  private final Optional<Integer> appPort;
   private final java.util.Map<Integer, PortForwarder> forwards =
       new java.util.concurrent.ConcurrentHashMap<>();
 
   PodContainer(String namespace, String pod, String uid, String container, int restartCount,
-      String node, Optional<Platform> nodePlatform, ApiClient client) {
+      String node, Optional<Platform> nodePlatform, ApiClient client, Optional<Integer> appPort) {
     this.namespace = Objects.requireNonNull(namespace, "namespace");
     this.pod = Objects.requireNonNull(pod, "pod");
     this.uid = Objects.requireNonNull(uid, "uid");
@@ -33,6 +34,16 @@ public final class PodContainer implements Destination {
     this.node = node;
     this.nodePlatform = Objects.requireNonNull(nodePlatform, "nodePlatform");
     this.client = Objects.requireNonNull(client, "client");
+    this.appPort = Objects.requireNonNull(appPort, "appPort");
+  }
+
+  /**
+   * The container's first declared TCP port: the agent waits for it after a restart.
+   *
+   * @return the port, if the manifest declares one
+   */
+  public Optional<Integer> appPort() {
+    return appPort;
   }
 
   @Override

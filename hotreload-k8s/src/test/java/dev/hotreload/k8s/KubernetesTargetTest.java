@@ -41,11 +41,11 @@ class KubernetesTargetTest {
   void podContainer_isANewDestinationAfterARestart() {
     ApiClient client = new ApiClient();
     PodContainer first = new PodContainer("default", "hello-1", "uid-1", "app", 0, "node",
-        Optional.of(Platform.LINUX_AMD64), client);
+        Optional.of(Platform.LINUX_AMD64), client, Optional.of(8080));
     PodContainer same = new PodContainer("default", "hello-1", "uid-1", "app", 0, "node",
-        Optional.empty(), client);
+        Optional.empty(), client, Optional.empty());
     PodContainer restarted = new PodContainer("default", "hello-1", "uid-1", "app", 1, "node",
-        Optional.of(Platform.LINUX_AMD64), client);
+        Optional.of(Platform.LINUX_AMD64), client, Optional.of(8080));
 
     assertThat(first).isEqualTo(same).isNotEqualTo(restarted);
     assertThat(restarted.id()).isEqualTo("pod/default/hello-1/app#1");
