@@ -15,6 +15,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Watches exactly the files a Go main package is built from: the directories of the packages of
@@ -50,6 +53,14 @@ public final class GoWatcher implements Watcher {
   public Closeable watch(WatchRequest request, ChangeSink sink) throws IOException {
     GoToolchain go = GoToolchain.find();
     Resolved first = resolve(go, request);
+    // `go list` takes tens of ms: it runs on its own thread, coalesced, so that reporting the
+    // next save never waits for it.
+    ExecutorService resolver = Executors.newSingleThreadExecutor(runnable -> {
+      Thread thread = new Thread(runnable, "hotreload-watcher-resolve");
+      thread.setDaemon(true);
+      return thread;
+    });
+    AtomicBoolean queued = new AtomicBoolean();
     DirectoryWatcher[] holder = new DirectoryWatcher[1];
     holder[0] =
         new DirectoryWatcher(
@@ -63,16 +74,23 @@ public final class GoWatcher implements Watcher {
                   changes.paths().stream()
                       .map(p -> p.getFileName().toString())
                       .anyMatch(n -> n.endsWith(".go") || n.equals("go.mod") || n.equals("go.work"));
-              if (sourcesChanged) {
-                try {
-                  Resolved again = resolve(go, request);
-                  holder[0].update(again.directories(), again.filter());
-                } catch (IOException e) {
-                  // A source that does not compile may not list either: keep the old set.
-                }
+              if (sourcesChanged && queued.compareAndSet(false, true)) {
+                resolver.execute(() -> {
+                  queued.set(false);
+                  try {
+                    Resolved again = resolve(go, request);
+                    holder[0].update(again.directories(), again.filter());
+                  } catch (IOException e) {
+                    // A source that does not compile may not list either: keep the old set.
+                  }
+                });
               }
             });
-    return holder[0];
+    DirectoryWatcher watcher = holder[0];
+    return () -> {
+      resolver.shutdownNow();
+      watcher.close();
+    };
   }
 
   private record Resolved(Set<Path> directories, SourceFilter filter) {}
