@@ -34,11 +34,37 @@ public final class WatchexecBinary {
     }
     Path cached = CacheDirectory.resolve().resolve("tools/bin/watchexec");
     if (!Files.isExecutable(cached)) {
+      install();
+    }
+    if (!Files.isExecutable(cached)) {
       throw new AssertionError(
           "watchexec is not installed at " + cached + ": run scripts/install-watchexec (it builds "
               + "watchexec-cli from crates.io into the hotreload cache; minutes the first time), "
               + "or set " + ENV + " to a watchexec binary");
     }
     return cached;
+  }
+
+  /**
+   * Runs the repository's {@code scripts/install-watchexec} once, so that the README's test
+   * command works on a fresh machine; its failure is reported by {@link #require()}.
+   */
+  private static synchronized void install() {
+    java.nio.file.Path dir = java.nio.file.Path.of("").toAbsolutePath();
+    for (java.nio.file.Path d = dir; d != null; d = d.getParent()) {
+      java.nio.file.Path script = d.resolve("scripts/install-watchexec");
+      if (Files.isRegularFile(script)) {
+        try {
+          Process process = new ProcessBuilder("bash", script.toString())
+              .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.INHERIT).start();
+          process.waitFor(60, java.util.concurrent.TimeUnit.MINUTES);
+        } catch (java.io.IOException e) {
+          // require() names the script to run by hand
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        return;
+      }
+    }
   }
 }
