@@ -1,27 +1,14 @@
 package dev.hotreload.examples;
 
-import dev.hotreload.Phase;
-import dev.hotreload.ReloadReport;
 import dev.hotreload.Session;
 import dev.hotreload.core.ConsoleProgress;
 import dev.hotreload.core.HotReload;
 import dev.hotreload.core.LocalProcessTarget;
 import dev.hotreload.core.Readiness;
-import java.io.IOException;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.List;
-import java.util.Locale;
-import java.util.stream.Stream;
 
 /**
  * The hello-world hot-reload loop on this machine, without a cluster: runs {@code
@@ -62,10 +49,12 @@ public final class LocalDemo {
           + " has no go.mod: run from the repository root or pass the hello example's path");
     }
     if (port == 0) {
-      port = freePort();
+      try (ServerSocket socket = new ServerSocket(0)) {
+        port = socket.getLocalPort();
+      }
     }
     if (edits > 0) {
-      workspace = copy(workspace);
+      workspace = EditLoop.copy(workspace);
     }
     System.out.printf("hotreload demo: %s → local process on http://127.0.0.1:%d/%n",
         workspace.toAbsolutePath(), port);
@@ -86,87 +75,11 @@ public final class LocalDemo {
         session.awaitClose();
         return;
       }
-      runEdits(session, workspace.resolve("cmd/server/main.go"), port, edits);
+      EditLoop loop = new EditLoop();
+      int fixed = port;
+      loop.run(session, workspace.resolve("cmd/server/main.go"), () -> fixed, edits);
+      loop.print("local process");
     }
   }
 
-  private static void runEdits(Session session, Path main, int port, int edits)
-      throws Exception {
-    HttpClient http = HttpClient.newHttpClient();
-    String source = Files.readString(main);
-    List<Long> served = new ArrayList<>();
-    List<Long> builds = new ArrayList<>();
-    for (int i = 1; i <= edits; i++) {
-      String text = "Hello from hotreload edit " + i;
-      long seen = session.lastSequence();
-      long start = System.nanoTime();
-      Files.writeString(main, source.replaceFirst("const greeting = \".*\"",
-          "const greeting = \"" + text + "\""));
-      while (!text.equals(get(http, port))) {
-        if (System.nanoTime() - start > Duration.ofMinutes(2).toNanos()) {
-          throw new IllegalStateException("edit " + i + " was not served within 2 minutes");
-        }
-        Thread.sleep(2);
-      }
-      served.add(System.nanoTime() - start);
-      ReloadReport report = session.awaitReloadAfter(seen, Duration.ofSeconds(30));
-      builds.add(report.duration(Phase.BUILD).orElse(Duration.ZERO).toNanos());
-    }
-    long medianServed = median(served);
-    long medianBuild = median(builds);
-    System.out.printf(Locale.ROOT,
-        "%nedit→served over %d edits: median %.0f ms, p95 %.0f ms, min %.0f ms, max %.0f ms; "
-            + "go build median %.0f ms (%.0f%% of the median); the rest is watch, debounce, "
-            + "copy, restart and readiness%n",
-        edits, ms(medianServed), ms(percentile(served, 95)), ms(Collections.min(served)),
-        ms(Collections.max(served)), ms(medianBuild), 100.0 * medianBuild / medianServed);
-  }
-
-  private static String get(HttpClient http, int port) {
-    try {
-      return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/"))
-          .timeout(Duration.ofSeconds(1)).build(), HttpResponse.BodyHandlers.ofString()).body();
-    } catch (IOException e) {
-      return null;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return null;
-    }
-  }
-
-  private static Path copy(Path source) throws IOException {
-    Path target = Files.createTempDirectory("hotreload-demo-");
-    try (Stream<Path> files = Files.walk(source)) {
-      for (Path file : files.toList()) {
-        Path to = target.resolve(source.relativize(file).toString());
-        if (Files.isDirectory(file)) {
-          Files.createDirectories(to);
-        } else {
-          Files.copy(file, to, StandardCopyOption.REPLACE_EXISTING);
-        }
-      }
-    }
-    return target;
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
-  }
-
-  static long median(List<Long> values) {
-    return percentile(values, 50);
-  }
-
-  static long percentile(List<Long> values, int percent) {
-    List<Long> sorted = new ArrayList<>(values);
-    Collections.sort(sorted);
-    int index = (int) Math.ceil(percent / 100.0 * sorted.size()) - 1;
-    return sorted.get(Math.max(0, Math.min(index, sorted.size() - 1)));
-  }
-
-  private static double ms(long nanos) {
-    return nanos / 1e6;
-  }
 }

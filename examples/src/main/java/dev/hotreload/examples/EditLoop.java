@@ -1,0 +1,122 @@
+package dev.hotreload.examples;
+
+import dev.hotreload.Phase;
+import dev.hotreload.ReloadReport;
+import dev.hotreload.Session;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.IntSupplier;
+import java.util.stream.Stream;
+
+/**
+ * Edits the hello example's greeting N times, as a developer saving the file would, and after
+ * each save polls the service until the new text comes back: one sample is save → new answer.
+ * Prints median, p95, min and max, and the median of each phase from the session's reports.
+ */
+final class EditLoop {
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+  private final List<Long> samples = new ArrayList<>();
+  private final Map<Phase, List<Long>> phases = new EnumMap<>(Phase.class);
+
+  /**
+   * Runs the edits.
+   *
+   * @param session the running session
+   * @param main the file holding {@code const greeting}
+   * @param port where the service answers on this machine, asked before every poll
+   * @param edits how many
+   * @throws Exception if an edit is not served within 2 minutes
+   */
+  void run(Session session, Path main, IntSupplier port, int edits) throws Exception {
+    String source = Files.readString(main);
+    for (int i = 1; i <= edits; i++) {
+      String text = "Hello from hotreload edit " + i + " at " + System.nanoTime();
+      long seen = session.lastSequence();
+      long start = System.nanoTime();
+      Files.writeString(main, source.replaceFirst("const greeting = \".*\"",
+          "const greeting = \"" + text + "\""));
+      while (!text.equals(get(port.getAsInt()))) {
+        if (System.nanoTime() - start > Duration.ofMinutes(2).toNanos()) {
+          throw new IllegalStateException("edit " + i + " was not served within 2 minutes; "
+              + "last reports: " + session.history().subList(
+                  Math.max(0, session.history().size() - 3), session.history().size()));
+        }
+        Thread.sleep(2);
+      }
+      samples.add(System.nanoTime() - start);
+      ReloadReport report = session.awaitReloadAfter(seen, Duration.ofSeconds(30));
+      report.phases().forEach((phase, d) ->
+          phases.computeIfAbsent(phase, p -> new ArrayList<>()).add(d.toNanos()));
+    }
+  }
+
+  /** Prints the figures. */
+  void print(String what) {
+    StringBuilder split = new StringBuilder();
+    phases.forEach((phase, values) -> split.append(String.format(Locale.ROOT, "%s %.0f ms, ",
+        phase.name().toLowerCase(Locale.ROOT), ms(median(values)))));
+    System.out.printf(Locale.ROOT,
+        "%n%s: edit→served over %d edits: median %.0f ms, p95 %.0f ms, min %.0f ms, max %.0f ms"
+            + "%nphase medians: %s%n",
+        what, samples.size(), ms(median(samples)), ms(percentile(samples, 95)),
+        ms(Collections.min(samples)), ms(Collections.max(samples)),
+        split.length() > 2 ? split.substring(0, split.length() - 2) : "none");
+  }
+
+  String get(int port) {
+    try {
+      return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/"))
+          .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString()).body();
+    } catch (IOException e) {
+      return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    }
+  }
+
+  /** Copies a workspace so the demo's edits never touch the repository. */
+  static Path copy(Path source) throws IOException {
+    Path target = Files.createTempDirectory("hotreload-demo-");
+    try (Stream<Path> files = Files.walk(source)) {
+      for (Path file : files.toList()) {
+        Path to = target.resolve(source.relativize(file).toString());
+        if (Files.isDirectory(file)) {
+          Files.createDirectories(to);
+        } else {
+          Files.copy(file, to, StandardCopyOption.REPLACE_EXISTING);
+        }
+      }
+    }
+    return target;
+  }
+
+  static long median(List<Long> values) {
+    return percentile(values, 50);
+  }
+
+  static long percentile(List<Long> values, int percent) {
+    List<Long> sorted = new ArrayList<>(values);
+    Collections.sort(sorted);
+    int index = (int) Math.ceil(percent / 100.0 * sorted.size()) - 1;
+    return sorted.get(Math.max(0, Math.min(index, sorted.size() - 1)));
+  }
+
+  private static double ms(long nanos) {
+    return nanos / 1e6;
+  }
+}
