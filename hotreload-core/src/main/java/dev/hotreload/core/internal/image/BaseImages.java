@@ -120,7 +120,12 @@ public final class BaseImages {
     }
     Resolved fresh;
     if (base instanceof BaseImage.Remote remote) {
-      fresh = remote(remote, platform);
+      try {
+        fresh = remote(remote, platform);
+      } catch (IOException e) {
+        throw e.getMessage().startsWith("Base image")
+            ? e : new IOException("Base image " + remote + ": " + e.getMessage(), e);
+      }
     } else if (base instanceof BaseImage.Archive archive) {
       fresh = archive(archive, platform);
     } else {

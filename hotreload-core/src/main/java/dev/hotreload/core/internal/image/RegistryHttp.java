@@ -204,7 +204,8 @@ public final class RegistryHttp {
       return response;
     } catch (ConnectException e) {
       throw new IOException("Nothing answers at " + built.uri().getScheme() + "://"
-          + name.registry() + " (" + e.getMessage() + "): is the registry running?", e);
+          + name.registry() + (e.getMessage() == null ? "" : " (" + e.getMessage() + ")")
+          + ": is the registry running?", e);
     } catch (HttpTimeoutException e) {
       throw new IOException(name.registry() + " did not answer " + built.method() + " "
           + built.uri() + " within " + TIMEOUT.toSeconds() + " s", e);
