@@ -64,14 +64,15 @@ public final class LayerStaging {
    * @param source the file
    * @param kind a directory name grouping files whose old copies are pruned together, like
    *     {@code binary/linux-amd64}
-   * @return the staged copy, named like the source
+   * @return the staged copy; its name is fixed, so that the same content from another source
+   *     path is the same copy
    * @throws IOException if reading or copying fails
    */
   public Path file(Path source, String kind) throws IOException {
     String digest = sha256(source);
     Path group = Files.createDirectories(root.resolve(kind));
     Path dir = group.resolve(digest);
-    Path staged = dir.resolve(source.getFileName().toString());
+    Path staged = dir.resolve("file");
     if (!Files.isRegularFile(staged)) {
       Files.createDirectories(dir);
       copy(source, staged);
