@@ -85,8 +85,9 @@ public final class LocalCluster implements BeforeAllCallback, ParameterResolver 
   private static Path kubeconfig(Path script) throws Exception {
     String env = run(script, "env", 1);
     for (String line : env.split("\n")) {
-      if (line.startsWith("KUBECONFIG=")) {
-        return Path.of(line.substring("KUBECONFIG=".length()).strip());
+      String assignment = line.strip().replaceFirst("^export\\s+", "");
+      if (assignment.startsWith("KUBECONFIG=")) {
+        return Path.of(assignment.substring("KUBECONFIG=".length()).replace("\"", "").strip());
       }
     }
     throw new IllegalStateException("scripts/cluster env printed no KUBECONFIG=…: " + env);

@@ -1,0 +1,182 @@
+package dev.hotreload.k8s;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hotreload.Artifact;
+import dev.hotreload.Phase;
+import dev.hotreload.Platform;
+import dev.hotreload.Reload;
+import dev.hotreload.ReloadReport;
+import dev.hotreload.Session;
+import dev.hotreload.core.BuiltImage;
+import dev.hotreload.core.GoBuilder;
+import dev.hotreload.core.HotReload;
+import dev.hotreload.core.ImageBuilder;
+import dev.hotreload.core.internal.AgentBinaries;
+import dev.hotreload.core.testing.GoWorkspace;
+import dev.hotreload.core.testing.RecordingReloadListener;
+import dev.hotreload.k8s.testing.LocalCluster;
+import dev.hotreload.spi.BuildRequest;
+import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.openapi.apis.AppsV1Api;
+import io.kubernetes.client.openapi.apis.CoreV1Api;
+import io.kubernetes.client.openapi.models.V1Container;
+import io.kubernetes.client.openapi.models.V1ContainerPort;
+import io.kubernetes.client.openapi.models.V1Deployment;
+import io.kubernetes.client.openapi.models.V1DeploymentSpec;
+import io.kubernetes.client.openapi.models.V1EmptyDirVolumeSource;
+import io.kubernetes.client.openapi.models.V1EnvVar;
+import io.kubernetes.client.openapi.models.V1LabelSelector;
+import io.kubernetes.client.openapi.models.V1ObjectMeta;
+import io.kubernetes.client.openapi.models.V1Pod;
+import io.kubernetes.client.openapi.models.V1PodSecurityContext;
+import io.kubernetes.client.openapi.models.V1PodSpec;
+import io.kubernetes.client.openapi.models.V1PodTemplateSpec;
+import io.kubernetes.client.openapi.models.V1SecurityContext;
+import io.kubernetes.client.openapi.models.V1Volume;
+import io.kubernetes.client.openapi.models.V1VolumeMount;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Agent mode on the real local cluster: a {@code FROM scratch} image (no shell, no tar) with the
+ * app and the agent, three replicas running as non-root with a read-only root file system.
+ */
+@ExtendWith(LocalCluster.class)
+class AgentReloadIT {
+  private static final String NAMESPACE = "default";
+  private static final Duration WAIT = Duration.ofMinutes(3);
+
+  @TempDir Path dir;
+  private ApiClient client;
+  private String name;
+  private GoWorkspace workspace;
+  private Session session;
+  private final RecordingReloadListener listener = new RecordingReloadListener();
+
+  @BeforeEach
+  void deploy(ApiClient apiClient) throws Exception {
+    client = apiClient;
+    name = "agent-it-" + Long.toString(System.nanoTime() % 1_000_000_000L, 36);
+    workspace = GoWorkspace.create(dir, "from the image");
+    Platform platform = Platform.linuxHost();
+    GoBuilder builder = GoBuilder.builder().cacheDirectory(dir.resolve("cache")).build();
+    Artifact artifact = builder.build(new BuildRequest(workspace.root(), "./cmd/server", platform));
+    Path agent = AgentBinaries.createDefault().agentFor(platform);
+    BuiltImage image = ImageBuilder.forWorkspace(workspace.root())
+        .binary(artifact)
+        .supervisor(agent, ExecTransport.AGENT_PATH)
+        .toRegistry(LocalCluster.REGISTRY + "/hotreload-it/" + name + ":dev")
+        .build();
+
+    V1Container app = new V1Container()
+        .name("app")
+        .image(image.reference())
+        .command(List.of(ExecTransport.AGENT_PATH, "run", "--dir", ExecTransport.AGENT_DIR,
+            "--", "/ko-app/server"))
+        .env(List.of(new V1EnvVar().name("PORT").value("8080")))
+        .ports(List.of(new V1ContainerPort().containerPort(8080)))
+        .volumeMounts(List.of(new V1VolumeMount().name("hotreload")
+            .mountPath(ExecTransport.AGENT_DIR)))
+        .securityContext(new V1SecurityContext().readOnlyRootFilesystem(true)
+            .allowPrivilegeEscalation(false));
+    V1Deployment deployment = new V1Deployment()
+        .metadata(new V1ObjectMeta().name(name).labels(Map.of("app", name)))
+        .spec(new V1DeploymentSpec()
+            .replicas(3)
+            .selector(new V1LabelSelector().matchLabels(Map.of("app", name)))
+            .template(new V1PodTemplateSpec()
+                .metadata(new V1ObjectMeta().labels(Map.of("app", name)))
+                .spec(new V1PodSpec()
+                    .terminationGracePeriodSeconds(2L)
+                    .securityContext(new V1PodSecurityContext().runAsNonRoot(true)
+                        .runAsUser(65532L))
+                    .containers(List.of(app))
+                    .volumes(List.of(new V1Volume().name("hotreload")
+                        .emptyDir(new V1EmptyDirVolumeSource()))))));
+    new AppsV1Api(client).createNamespacedDeployment(NAMESPACE, deployment).execute();
+    new Deployer(client, NAMESPACE).awaitRollout(NAMESPACE, name, WAIT);
+  }
+
+  @AfterEach
+  void cleanUp() throws Exception {
+    if (session != null) {
+      session.close();
+    }
+    new AppsV1Api(client).deleteNamespacedDeployment(name, NAMESPACE).execute();
+  }
+
+  @Test
+  void edit_reachesEveryReplica_andAReplacedPodGetsTheCurrentBinary() throws Exception {
+    session = HotReload.forWorkspace(workspace.root())
+        .mainPackage("./cmd/server")
+        .platform(Platform.linuxHost())
+        .target(KubernetesTarget.deployment(NAMESPACE, name).apiClient(client))
+        .transport(new ExecTransport())
+        .listener(listener)
+        .start();
+    ReloadReport initial = session.awaitReady(WAIT);
+    assertThat(initial.deliveries()).hasSize(3).allMatch(ReloadReport.Delivery::succeeded);
+
+    long seen = session.lastSequence();
+    workspace.greeting("hello after one edit");
+    ReloadReport edit = session.awaitReloadAfter(seen, WAIT);
+
+    assertThat(edit.outcome()).as(edit.failure().orElse("")).isEqualTo(ReloadReport.Outcome.SUCCEEDED);
+    assertThat(edit.phases()).containsKeys(Phase.CHANGE_DETECTED, Phase.BUILD, Phase.TRANSFER,
+        Phase.RESTART);
+    assertThat(edit.deliveries()).hasSize(3);
+    assertThat(edit.bytesSent()).isPositive().isLessThan(edit.artifact().orElseThrow().size() * 3);
+    for (V1Pod pod : pods()) {
+      assertThat(answer(pod)).as(pod.getMetadata().getName()).isEqualTo("hello after one edit");
+    }
+
+    seen = session.lastSequence();
+    String victim = pods().get(0).getMetadata().getName();
+    new CoreV1Api(client).deleteNamespacedPod(victim, NAMESPACE).execute();
+    ReloadReport replaced = awaitTrigger(seen, Reload.Trigger.TARGET_CHANGED);
+
+    assertThat(replaced.succeeded()).as(replaced.failure().orElse("")).isTrue();
+    assertThat(replaced.deliveries()).singleElement()
+        .satisfies(d -> assertThat(d.destination()).doesNotContain(victim));
+    new Deployer(client, NAMESPACE).awaitRollout(NAMESPACE, name, WAIT);
+    for (V1Pod pod : pods()) {
+      assertThat(answer(pod)).as(pod.getMetadata().getName()).isEqualTo("hello after one edit");
+    }
+  }
+
+  private ReloadReport awaitTrigger(long after, Reload.Trigger trigger) throws Exception {
+    long seen = after;
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (System.nanoTime() < deadline) {
+      ReloadReport report = session.awaitReloadAfter(seen, WAIT);
+      if (report.reload().trigger() == trigger) {
+        return report;
+      }
+      seen = report.reload().sequence();
+    }
+    throw new AssertionError("no " + trigger + " reload; history " + session.history());
+  }
+
+  private List<V1Pod> pods() throws Exception {
+    return new CoreV1Api(client).listNamespacedPod(NAMESPACE).labelSelector("app=" + name)
+        .execute().getItems().stream()
+        .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
+        .toList();
+  }
+
+  private String answer(V1Pod pod) throws Exception {
+    try (PortForwarder forward =
+        PortForwarder.toPod(client, NAMESPACE, pod.getMetadata().getName(), 8080)) {
+      return new GoWorkspace.Client().get(forward.localPort());
+    }
+  }
+
+}
