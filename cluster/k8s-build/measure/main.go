@@ -135,6 +135,9 @@ func execOnce(ctx context.Context, cfg *rest.Config, cs *kubernetes.Clientset, n
 }
 
 func report(what string, ds []time.Duration) {
+	if len(ds) == 0 {
+		return
+	}
 	s := append([]time.Duration(nil), ds...)
 	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
 	ms := func(d time.Duration) string { return fmt.Sprintf("%.0f ms", float64(d.Microseconds())/1000) }
