@@ -42,7 +42,9 @@ public final class GoWorkspace {
         package main
 
         import (
+        \t"crypto/sha256"
         \t"fmt"
+        \t"io"
         \t"net/http"
         \t"os"
 
@@ -50,6 +52,17 @@ public final class GoWorkspace {
         )
 
         func main() {
+        \tif len(os.Args) > 1 && os.Args[1] == "sum" {
+        \t\t// Reads stdin to the end and prints its sha256 and length: an exec stdin probe.
+        \t\th := sha256.New()
+        \t\tn, err := io.Copy(h, os.Stdin)
+        \t\tif err != nil {
+        \t\t\tfmt.Fprintln(os.Stderr, err)
+        \t\t\tos.Exit(1)
+        \t\t}
+        \t\tfmt.Printf("%x %d\\n", h.Sum(nil), n)
+        \t\treturn
+        \t}
         \tport := os.Getenv("PORT")
         \thttp.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
         \t\tfmt.Fprint(w, greet.Text)
