@@ -144,7 +144,7 @@ class ImageRegistryTest {
   }
 
   @Test
-  void koYamlBase_comesFromTheRegistry_andOnlyTheFirstBuildAsksForIt() throws Exception {
+  void koYamlBase_comesFromTheRegistry_andOnlyTheFirstBuildAsksForIt_orNoneWhenPinned() throws Exception {
     try (LocalRegistry baseRegistry = LocalRegistry.start()) {
       String baseRef = baseRegistry.reference("base:1");
       BuiltImage base = ImageBuilder.forWorkspace(workspace).cacheDirectory(cache)
@@ -160,6 +160,8 @@ class ImageRegistryTest {
       BuiltImage first = builder.build();
       baseRegistry.close();
       BuiltImage second = builder.binary(binary(ARM64, "v2")).build();
+      BuiltImage fromAnotherBuilder = builder().base(base.reference())
+          .binary(binary(ARM64, "v2")).toRegistry(REGISTRY.reference("onbase:other")).build();
 
       assertThat(base.platforms()).containsExactly(AMD64, ARM64);
       Image a = pull(REGISTRY, "onbase", first.digest());
@@ -171,6 +173,8 @@ class ImageRegistryTest {
       assertThat(b.layers().get(0).digest()).isEqualTo(a.layers().get(0).digest());
       assertThat(b.file("ko-app/server").content()).asString(StandardCharsets.UTF_8)
           .endsWith("v2");
+      assertThat(base.reference()).contains("/base@sha256:");
+      assertThat(fromAnotherBuilder.digest()).isEqualTo(second.digest());
     }
   }
 
