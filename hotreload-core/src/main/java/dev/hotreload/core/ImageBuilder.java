@@ -517,6 +517,9 @@ public final class ImageBuilder {
         problems.add("supervisor containerPath '" + path + "' is where the binary goes; use "
             + "another name, like " + KO_APP + "/hotreload-agent");
       }
+      supervisorFiles.keySet().stream().filter(p -> !binaries.containsKey(p)).forEach(p ->
+          problems.add("supervisor file for " + p + " but no binary for " + p + "; binaries are for "
+              + binaries.keySet()));
       for (Artifact a : artifacts) {
         Path file = supervisorFiles.getOrDefault(a.platform(), supervisorFile);
         if (file == null) {
