@@ -145,7 +145,8 @@ class ImageRegistryTest {
 
   @Test
   void koYamlBase_comesFromTheRegistry_andOnlyTheFirstBuildAsksForIt_orNoneWhenPinned() throws Exception {
-    try (LocalRegistry baseRegistry = LocalRegistry.start()) {
+    LocalRegistry baseRegistry = LocalRegistry.start();
+    try {
       String baseRef = baseRegistry.reference("base:1");
       BuiltImage base = ImageBuilder.forWorkspace(workspace).cacheDirectory(cache)
           .creationTime(TIME)
@@ -158,6 +159,7 @@ class ImageRegistryTest {
           .toRegistry(REGISTRY.reference("onbase:dev"));
 
       BuiltImage first = builder.build();
+      // From here on the base registry is gone: a request to it would fail the build.
       baseRegistry.close();
       BuiltImage second = builder.binary(binary(ARM64, "v2")).build();
       BuiltImage fromAnotherBuilder = builder().base(base.reference())
@@ -175,6 +177,8 @@ class ImageRegistryTest {
           .endsWith("v2");
       assertThat(base.reference()).contains("/base@sha256:");
       assertThat(fromAnotherBuilder.digest()).isEqualTo(second.digest());
+    } finally {
+      baseRegistry.close();
     }
   }
 
