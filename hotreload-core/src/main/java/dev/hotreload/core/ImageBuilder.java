@@ -428,7 +428,8 @@ public final class ImageBuilder {
       jib.setEnvironment(imageEnv)
           .setEntrypoint(effectiveEntrypoint)
           .setCreationTime(plan.time())
-          .setFormat(destination.kind() == Kind.DOCKER_DAEMON ? ImageFormat.Docker : ImageFormat.OCI);
+          .setFormat(
+              destination.kind() == Kind.DOCKER_DAEMON ? ImageFormat.Docker : ImageFormat.OCI);
       labels.forEach(jib::addLabel);
       if (user != null) {
         jib.setUser(user);
@@ -645,7 +646,10 @@ public final class ImageBuilder {
     return layer.build();
   }
 
-  /** Dates the parent directories too; jib-core would otherwise add them dated 1970-01-01T00:00:01Z. */
+  /**
+   * Dates the parent directories too; jib-core would otherwise add them dated
+   * 1970-01-01T00:00:01Z whatever SOURCE_DATE_EPOCH says.
+   */
   private static void addParents(
       FileEntriesLayer.Builder layer, LayerStaging staging, String path, Instant time)
       throws IOException {

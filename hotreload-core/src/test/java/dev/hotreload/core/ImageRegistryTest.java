@@ -144,7 +144,8 @@ class ImageRegistryTest {
   }
 
   @Test
-  void koYamlBase_comesFromTheRegistry_andOnlyTheFirstBuildAsksForIt_orNoneWhenPinned() throws Exception {
+  void koYamlBase_comesFromTheRegistry_andOnlyTheFirstBuildAsksForIt_orNoneWhenPinned()
+      throws Exception {
     LocalRegistry baseRegistry = LocalRegistry.start();
     try {
       String baseRef = baseRegistry.reference("base:1");

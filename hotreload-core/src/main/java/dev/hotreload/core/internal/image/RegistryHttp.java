@@ -36,8 +36,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The registry API calls jib-core does not make for us: reading a base image's manifests and
- * config before a build, and putting an image index after the per-platform images are pushed.
+ * The registry API calls jib-core does not make for us: pulling a base image (manifests, config,
+ * layers, each checked against its digest) before the first build, and putting an image index
+ * after the per-platform images are pushed.
  *
  * <p>Speaks plain http to loopback registries and verified https to every other. Answers a 401
  * the way Docker does: a Bearer token from the challenge's realm (anonymous, or with the Docker
@@ -143,24 +144,6 @@ public final class RegistryHttp {
   }
 
   /**
-   * GETs a blob, following the registry's redirect to its storage.
-   *
-   * @param digest {@code sha256:…}
-   * @return its bytes, checked against the digest
-   * @throws IOException if it cannot be had or does not match
-   */
-  public byte[] blob(String digest) throws IOException {
-    HttpResponse<byte[]> response = send(
-        () -> HttpRequest.newBuilder(uri("/blobs/" + digest)).GET(), "pull", "GET blob " + digest);
-    byte[] body = response.body();
-    if (!OciJson.digest(body).equals(digest)) {
-      throw new IOException(name.registry() + " served blob " + name.repository() + "@" + digest
-          + " with other content (" + OciJson.digest(body) + ")");
-    }
-    return body;
-  }
-
-  /**
    * Downloads a blob into a file, streaming: base image layers can be large.
    *
    * @param digest {@code sha256:…}
@@ -173,7 +156,8 @@ public final class RegistryHttp {
     try {
       send(() -> HttpRequest.newBuilder(uri("/blobs/" + digest)).GET(),
           HttpResponse.BodyHandlers.ofFile(temp, StandardOpenOption.CREATE,
-              StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING), "pull", "GET blob " + digest);
+              StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING),
+          "pull", "GET blob " + digest);
       String actual = sha256(temp);
       if (!actual.equals(digest)) {
         throw new IOException(name.registry() + " served blob " + name.repository() + "@"
