@@ -80,10 +80,18 @@ import java.util.stream.Stream;
  * names the index.
  *
  * <p>The base is read by the first {@link #build()} only: a registry base is pinned there to the
- * digest its tag names and later builds use jib-core's cache of it without asking its registry; an
- * archive base is copied into the cache. Loopback registries ({@code localhost}, {@code
- * 127.0.0.1}) are spoken to over plain http; every other over verified https, with the
- * credentials of {@code ~/.docker/config.json} and its helpers.
+ * digest its tag names, pulled (every manifest and blob checked against its digest) and kept in
+ * the cache as an archive; an archive base is copied into the cache. Later builds, and later
+ * builders with the base pinned by digest, start from the cached copy without asking the base's
+ * registry anything. Loopback registries ({@code localhost}, {@code 127.0.0.1}) are spoken to
+ * over plain http; every other over verified https, with the credentials of {@code
+ * ~/.docker/config.json} and its helpers.
+ *
+ * <p>As in a Dockerfile, setting the entrypoint drops the base's {@code CMD}. An OCI config has
+ * no place jib-core fills for a CPU variant: {@code linux/arm/v7} is written as {@code arm} in
+ * the config, and with its variant in the image index. Like jib-core, the layers carry their
+ * parent directories ({@code /var}, {@code /var/run}); on a base where {@code /var/run} is a
+ * symbolic link to {@code /run}, it becomes a directory in the image.
  *
  * <p>A builder is mutable and not thread-safe. It may build many times: {@link
  * #binary(Artifact)} replaces the binary of its platform, so a rebuild is {@code
@@ -396,12 +404,13 @@ public final class ImageBuilder {
         entrypoint != null ? entrypoint : List.of(KO_APP + "/" + plan.binaryName());
 
     Map<Platform, JibContainerBuilder> images = new LinkedHashMap<>();
-    boolean insecure = plan.destinationName() != null && plan.destinationName().loopback();
+    // jib-core has one switch for plain http; only the destination needs it, as the base never
+    // reaches jib-core as a registry image.
+    boolean insecure = plan.destinationName().loopback();
     for (Artifact binary : plan.binaries()) {
       Platform platform = binary.platform();
       BaseImages.Resolved resolved = bases.resolve(base, platform);
-      insecure |= resolved.loopbackRegistry();
-      JibContainerBuilder jib = resolved.jib(logger);
+      JibContainerBuilder jib = resolved.jib();
       Path supervisor = plan.supervisors().get(platform);
       if (supervisor != null) {
         jib.addFileEntriesLayer(supervisorLayer(staging, supervisor, platform, plan.time()));
@@ -419,7 +428,8 @@ public final class ImageBuilder {
       jib.setEnvironment(imageEnv)
           .setEntrypoint(effectiveEntrypoint)
           .setCreationTime(plan.time())
-          .setFormat(destination.kind() == Kind.DOCKER_DAEMON ? ImageFormat.Docker : ImageFormat.OCI);
+          .setFormat(
+              destination.kind() == Kind.DOCKER_DAEMON ? ImageFormat.Docker : ImageFormat.OCI);
       labels.forEach(jib::addLabel);
       if (user != null) {
         jib.setUser(user);
@@ -508,6 +518,9 @@ public final class ImageBuilder {
         problems.add("supervisor containerPath '" + path + "' is where the binary goes; use "
             + "another name, like " + KO_APP + "/hotreload-agent");
       }
+      supervisorFiles.keySet().stream().filter(p -> !binaries.containsKey(p)).forEach(p ->
+          problems.add("supervisor file for " + p + " but no binary for " + p + "; binaries are for "
+              + binaries.keySet()));
       for (Artifact a : artifacts) {
         Path file = supervisorFiles.getOrDefault(a.platform(), supervisorFile);
         if (file == null) {
@@ -633,7 +646,10 @@ public final class ImageBuilder {
     return layer.build();
   }
 
-  /** Dates the parent directories too; jib-core would otherwise add them dated 1970-01-01T00:00:01Z. */
+  /**
+   * Dates the parent directories too; jib-core would otherwise add them dated
+   * 1970-01-01T00:00:01Z whatever SOURCE_DATE_EPOCH says.
+   */
   private static void addParents(
       FileEntriesLayer.Builder layer, LayerStaging staging, String path, Instant time)
       throws IOException {

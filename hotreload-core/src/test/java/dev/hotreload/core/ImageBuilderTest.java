@@ -304,6 +304,7 @@ class ImageBuilderTest {
         .environment(Map.of("SOURCE_DATE_EPOCH", "yesterday"))
         .binary(binary(AMD64, "v1")).binary(binary(ARM64, "v1"))
         .supervisor(AMD64, file("agent", "a"), "ko-app/agent")
+        .supervisor(Platform.parse("linux/s390x"), file("agent", "a"), "ko-app/agent")
         .env("A=B", "c")
         .base("Not A Reference")
         .toDockerDaemon("hello:dev");
@@ -312,6 +313,7 @@ class ImageBuilderTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("supervisor containerPath 'ko-app/agent'")
         .hasMessageContaining("supervisor has no file for linux/arm64")
+        .hasMessageContaining("supervisor file for linux/s390x but no binary for linux/s390x")
         .hasMessageContaining("env name 'A=B'")
         .hasMessageContaining("'Not A Reference' is not an image reference")
         .hasMessageContaining("SOURCE_DATE_EPOCH 'yesterday'")

@@ -144,8 +144,10 @@ class ImageRegistryTest {
   }
 
   @Test
-  void koYamlBase_comesFromTheRegistry_andOnlyTheFirstBuildAsksForIt() throws Exception {
-    try (LocalRegistry baseRegistry = LocalRegistry.start()) {
+  void koYamlBase_comesFromTheRegistry_andOnlyTheFirstBuildAsksForIt_orNoneWhenPinned()
+      throws Exception {
+    LocalRegistry baseRegistry = LocalRegistry.start();
+    try {
       String baseRef = baseRegistry.reference("base:1");
       BuiltImage base = ImageBuilder.forWorkspace(workspace).cacheDirectory(cache)
           .creationTime(TIME)
@@ -158,8 +160,11 @@ class ImageRegistryTest {
           .toRegistry(REGISTRY.reference("onbase:dev"));
 
       BuiltImage first = builder.build();
+      // From here on the base registry is gone: a request to it would fail the build.
       baseRegistry.close();
       BuiltImage second = builder.binary(binary(ARM64, "v2")).build();
+      BuiltImage fromAnotherBuilder = builder().base(base.reference())
+          .binary(binary(ARM64, "v2")).toRegistry(REGISTRY.reference("onbase:other")).build();
 
       assertThat(base.platforms()).containsExactly(AMD64, ARM64);
       Image a = pull(REGISTRY, "onbase", first.digest());
@@ -171,6 +176,10 @@ class ImageRegistryTest {
       assertThat(b.layers().get(0).digest()).isEqualTo(a.layers().get(0).digest());
       assertThat(b.file("ko-app/server").content()).asString(StandardCharsets.UTF_8)
           .endsWith("v2");
+      assertThat(base.reference()).contains("/base@sha256:");
+      assertThat(fromAnotherBuilder.digest()).isEqualTo(second.digest());
+    } finally {
+      baseRegistry.close();
     }
   }
 

@@ -1,13 +1,9 @@
 package dev.hotreload.core.internal.image;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.google.cloud.tools.jib.api.ImageReference;
-import com.google.cloud.tools.jib.api.InvalidImageReferenceException;
 import com.google.cloud.tools.jib.api.Jib;
 import com.google.cloud.tools.jib.api.JibContainerBuilder;
-import com.google.cloud.tools.jib.api.RegistryImage;
 import com.google.cloud.tools.jib.api.TarImage;
-import com.google.cloud.tools.jib.frontend.CredentialRetrieverFactory;
 import dev.hotreload.LogEvent;
 import dev.hotreload.Platform;
 import dev.hotreload.core.internal.image.OciJson.Descriptor;
@@ -15,25 +11,31 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
- * Resolves base images once and remembers them, so that only the first build of a builder reads
- * the base: later builds start from what the first one pinned.
+ * Resolves base images once and keeps them as local archives, so that only the first build of a
+ * builder reads the base, and jib-core never talks to the base's registry.
  *
  * <ul>
- *   <li>A registry base is pinned to the digest its tag named at the first build, and its config
- *       is read then (for {@code PATH} and to check the platform). jib-core is given the pinned
- *       reference: for a reference with a digest whose manifest it has cached, jib-core makes no
- *       request to the base's registry at all.
- *   <li>An archive base is copied, for the platform, into the cache as a {@code docker save} tar
- *       (the one archive format jib-core reads as a base); later builds read the copy, and the
- *       original again only when its size or time changed.
+ *   <li>A registry base is pinned to the digest its tag names at the first build; this class
+ *       then downloads the platform's config and layers itself, each checked against its digest
+ *       (the manifests too), into {@code blobs/} of the cache, and writes them as a {@code docker
+ *       save} tar, the one archive format jib-core reads as a base. A later builder with the same
+ *       pinned base asks the registry for nothing but the tag (and nothing at all for a
+ *       reference with a digest). Doing the pull here, not in jib-core, also keeps jib-core's
+ *       one "allow plain http" switch, needed for a loopback destination, away from the base's
+ *       registry.
+ *   <li>An archive base is copied, for the platform, into the cache in that same format; later
+ *       builds read the copy, and the original again only when its size or time changed.
  * </ul>
  *
  * <p>Not thread-safe.
@@ -45,9 +47,9 @@ public final class BaseImages {
   private final Map<String, String> pinnedDigests = new HashMap<>();
 
   /**
-   * A resolver keeping archive copies under a directory.
+   * A resolver keeping its files under a directory.
    *
-   * @param directory the cache directory for base archives
+   * @param directory the cache directory for base images
    * @param log where progress goes
    */
   public BaseImages(Path directory, Consumer<LogEvent> log) {
@@ -61,46 +63,23 @@ public final class BaseImages {
    * @param base the base as configured
    * @param platform the platform
    * @param pinned for a registry base, the reference pinned by digest
-   * @param dockerArchive for an archive base, the cached {@code docker save} copy
+   * @param dockerArchive the local {@code docker save} copy; empty for scratch
    * @param path the base's {@code PATH}, if it sets one
    */
-  public record Resolved(BaseImage base, Platform platform, Optional<ImageName> pinned,
+  public record Resolved(BaseImage base, Platform platform, Optional<String> pinned,
       Optional<Path> dockerArchive, Optional<String> path) {
 
     /**
      * A fresh jib-core builder starting from this base.
      *
-     * @param log where jib-core's credential messages go
      * @return the builder, with the platform set
      */
-    public JibContainerBuilder jib(Consumer<LogEvent> log) {
-      JibContainerBuilder builder;
-      if (pinned.isPresent()) {
-        ImageName name = pinned.get();
-        RegistryImage image = RegistryImage.named(name.jib());
-        if (!name.loopback()) {
-          image.addCredentialRetriever(CredentialRetrieverFactory
-              .forImage(name.jib(), e -> log.accept(LogEvent.debug(e.getMessage())))
-              .dockerConfig());
-        }
-        builder = Jib.from(image);
-      } else if (dockerArchive.isPresent()) {
-        builder = Jib.from(TarImage.at(dockerArchive.get()));
-      } else {
-        builder = Jib.fromScratch();
-      }
-      return builder.setPlatforms(java.util.Set.of(
+    public JibContainerBuilder jib() {
+      JibContainerBuilder builder = dockerArchive.isPresent()
+          ? Jib.from(TarImage.at(dockerArchive.get())) : Jib.fromScratch();
+      return builder.setPlatforms(Set.of(
           new com.google.cloud.tools.jib.api.buildplan.Platform(
               platform.architecture(), platform.os())));
-    }
-
-    /**
-     * Whether jib-core must be allowed plain http for this base.
-     *
-     * @return true for a loopback registry
-     */
-    public boolean loopbackRegistry() {
-      return pinned.map(ImageName::loopback).orElse(false);
     }
   }
 
@@ -110,7 +89,8 @@ public final class BaseImages {
    * @param base the base
    * @param platform the platform
    * @return the resolved base
-   * @throws IOException if the base cannot be read or has no image for the platform
+   * @throws IOException if the base cannot be read or has no image for the platform; the message
+   *     starts with "Base image"
    */
   public Resolved resolve(BaseImage base, Platform platform) throws IOException {
     String key = key(base, platform);
@@ -154,9 +134,30 @@ public final class BaseImages {
     ImageName name = remote.name();
     RegistryHttp registry = RegistryHttp.forImage(name, log);
     String digest = pinnedDigests.get(name.text());
-    RegistryHttp.Fetched top = registry.manifest(digest != null ? digest : name.qualifier());
-    pinnedDigests.put(name.text(), top.digest());
-    log.accept(LogEvent.info("Base image " + name + " is " + name.pinned(top.digest())));
+    RegistryHttp.Fetched top = null;
+    if (digest == null) {
+      if (name.digest().isPresent()) {
+        digest = name.digest().get();
+      } else {
+        top = registry.manifest(name.qualifier());
+        digest = top.digest();
+      }
+      pinnedDigests.put(name.text(), digest);
+    }
+    String pinned = name.pinned(digest);
+    String stem = digest.substring(7, 31) + "-" + platform.toString().replace('/', '-');
+    Path archive = directory.resolve(stem + ".tar");
+    Path configCopy = directory.resolve(stem + ".config.json");
+    if (Files.isRegularFile(archive) && Files.isRegularFile(configCopy)) {
+      log.accept(LogEvent.info("Base image " + name + " is " + pinned + ", cached in " + archive));
+      JsonNode config = OciJson.read(Files.readAllBytes(configCopy), configCopy.toString());
+      return new Resolved(remote, platform, Optional.of(pinned), Optional.of(archive),
+          OciJson.env(config, "PATH"));
+    }
+
+    if (top == null) {
+      top = registry.manifest(digest);
+    }
     RegistryHttp.Fetched manifest = top;
     if (OciJson.isIndex(top.mediaType())) {
       List<Descriptor> entries = OciJson.manifests(top.json());
@@ -166,20 +167,28 @@ public final class BaseImages {
               .distinct().toList()));
       manifest = registry.manifest(entry.digest());
     }
-    Descriptor configDescriptor = OciJson.config(manifest.json());
-    JsonNode config = OciJson.read(registry.blob(configDescriptor.digest()),
-        "config of base image " + name);
-    checkPlatform(config, platform, "Base image " + name);
-    ImageName pinned;
-    try {
-      pinned = new ImageName(name.pinned(top.digest()),
-          ImageReference.parse(name.jib().getRegistry() + "/" + name.jib().getRepository() + "@"
-              + top.digest()));
-    } catch (InvalidImageReferenceException e) {
-      throw new IllegalStateException("a parsed reference with a digest parses again", e);
+    Path config = blob(registry, OciJson.config(manifest.json()).digest());
+    JsonNode configJson = OciJson.read(Files.readAllBytes(config), "config of base image " + name);
+    checkPlatform(configJson, platform, "Base image " + name);
+    List<ImageArchive.Source> layers = new ArrayList<>();
+    for (Descriptor layer : OciJson.layers(manifest.json())) {
+      layers.add(ImageArchive.Source.of(blob(registry, layer.digest())));
     }
-    return new Resolved(remote, platform, Optional.of(pinned), Optional.empty(),
-        OciJson.env(config, "PATH"));
+    ImageArchive.writeDockerArchive(archive, ImageArchive.Source.of(config), layers);
+    Files.copy(config, configCopy, StandardCopyOption.REPLACE_EXISTING);
+    log.accept(LogEvent.info("Base image " + name + " is " + pinned + "; pulled for " + platform
+        + " into " + archive));
+    return new Resolved(remote, platform, Optional.of(pinned), Optional.of(archive),
+        OciJson.env(configJson, "PATH"));
+  }
+
+  /** A verified blob in the shared blob directory, downloaded when missing. */
+  private Path blob(RegistryHttp registry, String digest) throws IOException {
+    Path file = directory.resolve("blobs").resolve(digest.replace(':', '/'));
+    if (!Files.isRegularFile(file)) {
+      registry.blobToFile(digest, file);
+    }
+    return file;
   }
 
   private Resolved archive(BaseImage.Archive archive, Platform platform) throws IOException {
@@ -195,7 +204,11 @@ public final class BaseImages {
       String name = OciJson.digest((archive.file().toAbsolutePath() + "\0" + platform
           + "\0" + image.configEntry()).getBytes(StandardCharsets.UTF_8)).substring(7, 31);
       Path copy = directory.resolve(name + ".tar");
-      tar.writeDockerArchive(image, copy);
+      List<ImageArchive.Source> layers = new ArrayList<>();
+      for (String layer : image.layerEntries()) {
+        layers.add(tar.source(layer));
+      }
+      ImageArchive.writeDockerArchive(copy, tar.source(image.configEntry()), layers);
       log.accept(LogEvent.info("Base image archive " + archive.file() + " for " + platform
           + " is cached as " + copy));
       return new Resolved(archive, platform, Optional.empty(), Optional.of(copy),

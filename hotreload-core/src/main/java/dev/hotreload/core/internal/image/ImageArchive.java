@@ -211,34 +211,79 @@ public final class ImageArchive implements Closeable {
   }
 
   /**
+   * Bytes to put into an archive.
+   *
+   * @param size how many
+   * @param open opens them
+   */
+  public record Source(long size, IoSupplier open) {
+    /**
+     * A file's bytes.
+     *
+     * @param file the file
+     * @return the source
+     * @throws IOException if its size cannot be read
+     */
+    public static Source of(Path file) throws IOException {
+      return new Source(Files.size(file), () -> Files.newInputStream(file));
+    }
+  }
+
+  /** Opens a stream. */
+  @FunctionalInterface
+  public interface IoSupplier {
+    /**
+     * Opens it.
+     *
+     * @return the stream
+     * @throws IOException if it cannot be opened
+     */
+    InputStream get() throws IOException;
+  }
+
+  /**
+   * An entry's bytes, to copy into another archive.
+   *
+   * @param name the entry
+   * @return the source
+   * @throws IOException if there is no such entry
+   */
+  public Source source(String name) throws IOException {
+    return new Source(size(name), () -> open(name));
+  }
+
+  /**
    * Writes one image as a {@code docker save} tar, the only archive format jib-core takes as a
    * base image.
    *
-   * @param image an image of this archive
-   * @param out the file to write
-   * @throws IOException if writing fails
+   * @param out the file to write; replaced atomically
+   * @param config the image config
+   * @param layers the layers, bottom first, compressed or not
+   * @throws IOException if reading or writing fails
    */
-  public void writeDockerArchive(Image image, Path out) throws IOException {
+  public static void writeDockerArchive(Path out, Source config, List<Source> layers)
+      throws IOException {
     ArrayNode manifest = MAPPER.createArrayNode();
     ObjectNode entry = manifest.addObject();
     entry.put("Config", "config.json");
     entry.putArray("RepoTags");
-    ArrayNode layers = entry.putArray("Layers");
-    Map<String, String> files = new LinkedHashMap<>();
-    files.put("config.json", image.configEntry());
-    for (String layer : image.layerEntries()) {
-      String name = "layer-" + layers.size() + ".tar";
-      layers.add(name);
-      files.put(name, layer);
+    ArrayNode names = entry.putArray("Layers");
+    for (int i = 0; i < layers.size(); i++) {
+      names.add("layer-" + i + ".tar");
     }
-    Path temp = out.resolveSibling(out.getFileName() + ".tmp");
-    try (TarArchiveOutputStream tarOut = tarOutput(Files.newOutputStream(temp))) {
-      putBytes(tarOut, "manifest.json", MAPPER.writeValueAsBytes(manifest));
-      for (Map.Entry<String, String> file : files.entrySet()) {
-        putStream(tarOut, file.getKey(), this, file.getValue());
+    Path temp = Files.createTempFile(out.getParent(), ".incoming-", ".tar");
+    try {
+      try (TarArchiveOutputStream tarOut = tarOutput(Files.newOutputStream(temp))) {
+        putBytes(tarOut, "manifest.json", MAPPER.writeValueAsBytes(manifest));
+        putSource(tarOut, "config.json", config);
+        for (int i = 0; i < layers.size(); i++) {
+          putSource(tarOut, "layer-" + i + ".tar", layers.get(i));
+        }
       }
+      Files.move(temp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } finally {
+      Files.deleteIfExists(temp);
     }
-    Files.move(temp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 
   /**
@@ -287,7 +332,7 @@ public final class ImageArchive implements Closeable {
           if (b.getValue() == null) {
             putBytes(tarOut, b.getKey(), index);
           } else {
-            putStream(tarOut, b.getKey(), b.getValue(), b.getKey());
+            putSource(tarOut, b.getKey(), b.getValue().source(b.getKey()));
           }
         }
       }
@@ -325,10 +370,10 @@ public final class ImageArchive implements Closeable {
     tar.closeArchiveEntry();
   }
 
-  private static void putStream(TarArchiveOutputStream tar, String name, ImageArchive source,
-      String sourceName) throws IOException {
-    tar.putArchiveEntry(entry(name, source.size(sourceName)));
-    try (InputStream in = source.open(sourceName)) {
+  private static void putSource(TarArchiveOutputStream tar, String name, Source source)
+      throws IOException {
+    tar.putArchiveEntry(entry(name, source.size()));
+    try (InputStream in = source.open().get()) {
       in.transferTo(tar);
     }
     tar.closeArchiveEntry();

@@ -26,9 +26,10 @@ import java.util.stream.Stream;
  * content. A binary rewritten in place with the same content (a rebuild after an undo) would miss
  * the cache and be compressed again; one replaced with other content but an equal time (a copy
  * that keeps times, a coarse file system) would hit it and ship the old layer. Staged copies make
- * the key a function of the content alone. Not thread-safe across builders sharing a directory
- * only in that two may copy the same file at once; each copy goes through a temporary name and an
- * atomic rename, so neither sees a half-written file.
+ * the key a function of the content alone.
+ *
+ * <p>Builders may share the directory, even across processes: every copy is written under a
+ * temporary name and renamed into place, so none sees a half-written file.
  */
 public final class LayerStaging {
   /** What staged files and directories are dated on disk (not in the image). */

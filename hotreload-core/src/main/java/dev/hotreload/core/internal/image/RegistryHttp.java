@@ -6,16 +6,27 @@ import com.google.cloud.tools.jib.api.CredentialRetriever;
 import com.google.cloud.tools.jib.frontend.CredentialRetrieverFactory;
 import dev.hotreload.LogEvent;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -25,8 +36,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The registry API calls jib-core does not make for us: reading a base image's manifests and
- * config before a build, and putting an image index after the per-platform images are pushed.
+ * The registry API calls jib-core does not make for us: pulling a base image (manifests, config,
+ * layers, each checked against its digest) before the first build, and putting an image index
+ * after the per-platform images are pushed.
  *
  * <p>Speaks plain http to loopback registries and verified https to every other. Answers a 401
  * the way Docker does: a Bearer token from the challenge's realm (anonymous, or with the Docker
@@ -132,21 +144,43 @@ public final class RegistryHttp {
   }
 
   /**
-   * GETs a blob, following the registry's redirect to its storage.
+   * Downloads a blob into a file, streaming: base image layers can be large.
    *
    * @param digest {@code sha256:…}
-   * @return its bytes, checked against the digest
+   * @param target the file; written only once the content matches the digest
    * @throws IOException if it cannot be had or does not match
    */
-  public byte[] blob(String digest) throws IOException {
-    HttpResponse<byte[]> response = send(
-        () -> HttpRequest.newBuilder(uri("/blobs/" + digest)).GET(), "pull", "GET blob " + digest);
-    byte[] body = response.body();
-    if (!OciJson.digest(body).equals(digest)) {
-      throw new IOException(name.registry() + " served blob " + name.repository() + "@" + digest
-          + " with other content (" + OciJson.digest(body) + ")");
+  public void blobToFile(String digest, Path target) throws IOException {
+    Files.createDirectories(target.getParent());
+    Path temp = Files.createTempFile(target.getParent(), ".incoming-", "");
+    try {
+      send(() -> HttpRequest.newBuilder(uri("/blobs/" + digest)).GET(),
+          HttpResponse.BodyHandlers.ofFile(temp, StandardOpenOption.CREATE,
+              StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING),
+          "pull", "GET blob " + digest);
+      String actual = sha256(temp);
+      if (!actual.equals(digest)) {
+        throw new IOException(name.registry() + " served blob " + name.repository() + "@"
+            + digest + " with other content (" + actual + ")");
+      }
+      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE,
+          StandardCopyOption.REPLACE_EXISTING);
+    } finally {
+      Files.deleteIfExists(temp);
     }
-    return body;
+  }
+
+  static String sha256(Path file) throws IOException {
+    MessageDigest digest;
+    try {
+      digest = MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new AssertionError("every JVM has SHA-256", e);
+    }
+    try (InputStream in = new DigestInputStream(Files.newInputStream(file), digest)) {
+      in.transferTo(OutputStream.nullOutputStream());
+    }
+    return "sha256:" + HexFormat.of().formatHex(digest.digest());
   }
 
   /**
@@ -171,10 +205,15 @@ public final class RegistryHttp {
 
   private HttpResponse<byte[]> send(
       Supplier<HttpRequest.Builder> request, String actions, String what) throws IOException {
-    HttpResponse<byte[]> response = exchange(request.get(), true);
+    return send(request, HttpResponse.BodyHandlers.ofByteArray(), actions, what);
+  }
+
+  private <T> HttpResponse<T> send(Supplier<HttpRequest.Builder> request,
+      HttpResponse.BodyHandler<T> handler, String actions, String what) throws IOException {
+    HttpResponse<T> response = exchange(request.get(), handler, true);
     if (response.statusCode() == 401) {
-      authorization = authenticate(response, actions);
-      response = exchange(request.get(), true);
+      authorization = authenticate(response.headers(), actions);
+      response = exchange(request.get(), handler, true);
     }
     if (response.statusCode() / 100 != 2) {
       throw new IOException(what + " at " + name.registry() + "/" + name.repository()
@@ -184,22 +223,22 @@ public final class RegistryHttp {
     return response;
   }
 
-  private HttpResponse<byte[]> exchange(HttpRequest.Builder request, boolean withAuth)
-      throws IOException {
+  private <T> HttpResponse<T> exchange(HttpRequest.Builder request,
+      HttpResponse.BodyHandler<T> handler, boolean withAuth) throws IOException {
     request.timeout(TIMEOUT);
     if (withAuth && authorization != null) {
       request.header("Authorization", authorization);
     }
     HttpRequest built = request.build();
     try {
-      HttpResponse<byte[]> response = http.send(built, HttpResponse.BodyHandlers.ofByteArray());
+      HttpResponse<T> response = http.send(built, handler);
       int status = response.statusCode();
       if ((status == 301 || status == 302 || status == 303 || status == 307 || status == 308)
           && response.headers().firstValue("Location").isPresent()) {
         // Blob storage behind a redirect rejects (or must not see) the registry's token.
         URI target = built.uri().resolve(response.headers().firstValue("Location").get());
         return exchange(HttpRequest.newBuilder(target).method(built.method(),
-            HttpRequest.BodyPublishers.noBody()), false);
+            HttpRequest.BodyPublishers.noBody()), handler, false);
       }
       return response;
     } catch (ConnectException e) {
@@ -215,8 +254,8 @@ public final class RegistryHttp {
     }
   }
 
-  private String authenticate(HttpResponse<byte[]> challenge, String actions) throws IOException {
-    String header = challenge.headers().firstValue("WWW-Authenticate").orElse("");
+  private String authenticate(HttpHeaders challenge, String actions) throws IOException {
+    String header = challenge.firstValue("WWW-Authenticate").orElse("");
     Optional<Credential> user = credential();
     if (header.regionMatches(true, 0, "Basic", 0, 5)) {
       return basic(user.orElseThrow(() -> new IOException(name.registry()
@@ -244,7 +283,8 @@ public final class RegistryHttp {
         params.getOrDefault("scope", "repository:" + name.repository() + ":" + actions)));
     HttpRequest.Builder token = HttpRequest.newBuilder(URI.create(url.toString())).GET();
     user.ifPresent(c -> token.header("Authorization", basic(c)));
-    HttpResponse<byte[]> response = exchange(token, false);
+    HttpResponse<byte[]> response =
+        exchange(token, HttpResponse.BodyHandlers.ofByteArray(), false);
     if (response.statusCode() != 200) {
       throw new IOException("The token service " + realm + " of " + name.registry()
           + " answered " + response.statusCode() + ": " + excerpt(response.body())
@@ -283,8 +323,20 @@ public final class RegistryHttp {
     return URLEncoder.encode(value, StandardCharsets.UTF_8);
   }
 
-  private static String excerpt(byte[] body) {
-    String text = new String(body, StandardCharsets.UTF_8).strip();
+  private static String excerpt(Object body) {
+    byte[] bytes;
+    if (body instanceof byte[] b) {
+      bytes = b;
+    } else if (body instanceof Path file) {
+      try (InputStream in = Files.newInputStream(file)) {
+        bytes = in.readNBytes(400);
+      } catch (IOException e) {
+        bytes = new byte[0];
+      }
+    } else {
+      bytes = new byte[0];
+    }
+    String text = new String(bytes, StandardCharsets.UTF_8).strip();
     return text.length() > 300 ? text.substring(0, 300) + "…" : text;
   }
 }
