@@ -12,6 +12,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.concurrent.TimeUnit;
@@ -128,7 +129,43 @@ public final class LocalRegistry implements AutoCloseable, BeforeAllCallback, Af
   }
 
   private static Path binary() {
-    return binary(System.getenv("HOTRELOAD_REGISTRY_BINARY"));
+    String configured = System.getenv("HOTRELOAD_REGISTRY_BINARY");
+    if ((configured == null || configured.isBlank())
+        && !Files.isExecutable(Path.of("/usr/bin/docker-registry"))) {
+      installWithApt();
+    }
+    return binary(configured);
+  }
+
+  /**
+   * On a fresh Debian machine, as root, installs the registry package so that the README's test
+   * command needs nothing done by hand; elsewhere {@link #binary(String)} says what to install.
+   */
+  private static synchronized void installWithApt() {
+    if (!"root".equals(System.getProperty("user.name"))
+        || !Files.isExecutable(Path.of("/usr/bin/apt-get"))) {
+      return;
+    }
+    for (List<String> command : List.of(
+        List.of("apt-get", "install", "-y", "-q", "docker-registry"),
+        List.of("apt-get", "update", "-q"),
+        List.of("apt-get", "install", "-y", "-q", "docker-registry"))) {
+      try {
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        builder.environment().put("DEBIAN_FRONTEND", "noninteractive");
+        Process process = builder.start();
+        process.waitFor(10, java.util.concurrent.TimeUnit.MINUTES);
+      } catch (IOException e) {
+        return;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+      if (Files.isExecutable(Path.of("/usr/bin/docker-registry"))) {
+        return;
+      }
+    }
   }
 
   static Path binary(String configured) {
