@@ -51,8 +51,10 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  * A changed document is re-emitted by SnakeYAML from its node tree: key order, comments, blank
  * lines, flow or block style, each scalar's quoting, anchors and line breaks stay; the indentation
  * follows the document's own; the only fields added are the ones listed above. Known limits of a
- * changed document: a plain scalar written over several lines comes out on one, and a comment
- * that followed a block scalar ({@code |}) moves to the start of its line.
+ * changed document, all SnakeYAML's: a plain scalar written over several lines comes out on one;
+ * a comment right after a block scalar ({@code |}) stays with that scalar even when a field is
+ * added after it; the first item of a sequence written without indentation ({@code containers:\n-
+ * name: app}) gets indented when a comment stands above it.
  *
  * <p>Immutable and thread-safe; {@link #rewrite(String)} does not block.
  *
@@ -240,13 +242,13 @@ public final class ManifestRewriter {
     List<MappingNode> initContainers = containers(podSpec, "initContainers", place);
     List<String> images = new ArrayList<>();
     for (MappingNode container : initContainers) {
-      images.add(
-          "init " + nameOf(container) + "=" + YamlNodes.string(container, "image").orElse("<none>"));
+      images.add("init " + nameOf(container) + "=" + describeImage(container));
     }
     for (MappingNode container : containers) {
-      images.add(nameOf(container) + "=" + YamlNodes.string(container, "image").orElse("<none>"));
+      images.add(nameOf(container) + "=" + describeImage(container));
     }
-    run.images.add(place.where() + ": " + String.join(", ", images));
+    run.images.add(
+        place.where() + ": " + (images.isEmpty() ? "no containers" : String.join(", ", images)));
 
     for (MappingNode container : initContainers) {
       Optional<String> image = YamlNodes.string(container, "image");
@@ -616,6 +618,15 @@ public final class ManifestRewriter {
     return node.filter(SequenceNode.class::isInstance)
         .map(n -> ((SequenceNode) n).getFlowStyle())
         .orElse(DumperOptions.FlowStyle.BLOCK);
+  }
+
+  private static String describeImage(MappingNode container) {
+    Optional<Node> image = YamlNodes.get(container, "image");
+    if (image.isEmpty() || YamlNodes.isNull(image.get())) {
+      return "<no image>";
+    }
+    // {{ .Values.image }} parses as a flow mapping: say so rather than show nothing.
+    return YamlNodes.string(image.get()).orElse("<not a string; an unrendered template?>");
   }
 
   private static String nameOf(MappingNode container) {

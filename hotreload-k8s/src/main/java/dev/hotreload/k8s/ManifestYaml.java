@@ -137,7 +137,9 @@ final class ManifestYaml {
       for (String line : ManifestDocuments.lines(text)) {
         String stripped = line.strip();
         if (!stripped.isEmpty() && !stripped.startsWith("#")) {
-          lines.add(line.stripTrailing());
+          // Only a guess at style, so cutting at " #" even inside a quoted string does no harm.
+          int comment = line.indexOf(" #");
+          lines.add((comment >= 0 ? line.substring(0, comment) : line).stripTrailing());
         }
       }
       for (int i = 0; i + 1 < lines.size(); i++) {

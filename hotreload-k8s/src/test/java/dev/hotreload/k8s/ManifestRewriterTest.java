@@ -630,6 +630,93 @@ class ManifestRewriterTest {
   }
 
   @Test
+  void anchorsUnicodeLeadingZerosAndDirectives_surviveARewrite() {
+    String yaml = """
+        %YAML 1.1
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: grüße  # ünïcode ✓
+          labels: &labels
+            app: hello
+        spec:
+          selector:
+            matchLabels: *labels
+          template:
+            metadata:
+              labels: *labels
+            spec:
+              containers:
+              - name: app
+                image: ko://example.com/hello/cmd/hello
+                args: [--mode, "0644", 'yes']
+                resources: {}
+              volumes:
+              - name: cfg
+                secret: {secretName: s, defaultMode: 0400}
+        """;
+
+    assertThat(REWRITER.rewrite(yaml).yaml()).isEqualTo("""
+        %%YAML 1.1
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: grüße  # ünïcode ✓
+          labels: &labels
+            app: hello
+        spec:
+          selector:
+            matchLabels: *labels
+          template:
+            metadata:
+              labels: *labels
+            spec:
+              containers:
+              - name: app
+                image: %s
+                command:
+                - /ko-app/hotreload-agent
+                - run
+                - --dir
+                - /var/run/hotreload
+                - --
+                - /ko-app/hello
+                - --mode
+                - "0644"
+                - 'yes'
+                resources: {}
+                volumeMounts:
+                - name: hotreload
+                  mountPath: /var/run/hotreload
+              volumes:
+              - name: cfg
+                secret: {secretName: s, defaultMode: 0400}
+              - name: hotreload
+                emptyDir: {}
+        """.formatted(BUILT));
+  }
+
+  @Test
+  void commentOnlyDocuments_areKept_andNotCountedAsDocuments() {
+    String header = """
+        # Copyright header.
+        ---
+        # Nothing but a comment.
+        ---
+        """;
+    String pod = workload("Pod", "v1", List.of("spec"));
+
+    ManifestRewriter.Result result = REWRITER.rewrite(header + pod);
+
+    assertThat(result.yaml()).startsWith(header);
+    assertThat(result.containers()).singleElement()
+        .extracting(ManifestRewriter.RewrittenContainer::documentIndex)
+        .isEqualTo(0);
+  }
+
+  @Test
   void aTransformerMayChangeEnvAndWorkingDir_andOnlyThoseEntriesChange() {
     ManifestTransformer withEnv =
         (container, context) -> {
@@ -768,6 +855,23 @@ class ManifestRewriterTest {
         .hasMessageContaining(
             "Deployment hello (document 0): init setup=busybox:1.36,"
                 + " app=ko://example.com/hello/cmd/helo, proxy=envoyproxy/envoy:v1.31");
+  }
+
+  @Test
+  void anUnrenderedTemplateAsImage_isPointedOutInTheError() {
+    String yaml = """
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: p}
+        spec:
+          containers:
+          - name: app
+            image: {{ .Values.image }}
+        """;
+
+    assertThatThrownBy(() -> REWRITER.rewrite(yaml))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("app=<not a string; an unrendered template?>");
   }
 
   @Test
