@@ -389,7 +389,8 @@ public final class ManifestRewriter {
     }
     if (!after.args().equals(before.args())) {
       if (after.args().isEmpty()) {
-        YamlNodes.remove(container, "args");
+        // The arguments live on in the command, and so does what was said about them.
+        YamlNodes.remove(container, "args", "command");
       } else {
         YamlNodes.put(
             container,

@@ -603,6 +603,29 @@ class ManifestRewriterTest {
   }
 
   @Test
+  void aCommentAboveTheArgs_movesAboveTheCommandThatNowHoldsThem() {
+    String yaml = """
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: p}
+        spec:
+          containers:
+          - name: app
+            image: ko://example.com/hello/cmd/hello
+            # the flags
+            args: [--port, "8080"]
+        """;
+
+    assertThat(REWRITER.rewrite(yaml).yaml())
+        .contains("""
+                image: %s
+                # the flags
+                command:
+            """.formatted(BUILT))
+        .containsOnlyOnce("# the flags");
+  }
+
+  @Test
   void documentMarkersWithComments_andDocumentEndMarkers_areKept() {
     String yaml = """
         --- # the pod
