@@ -927,7 +927,9 @@ class ManifestRewriterTest {
   void aContainerTheTransformerRefuses_isNamedWithItsWorkload() {
     ManifestRewriter noEntrypoint =
         ManifestRewriter.of(
-            ImageMatcher.parse(KO), new Context(BUILT, List.of()), AgentManifestTransformer.DEFAULT);
+            ImageMatcher.parse(KO),
+            new Context(BUILT, List.of()),
+            AgentManifestTransformer.DEFAULT);
 
     assertThatThrownBy(() -> noEntrypoint.rewrite(DEPLOYMENT))
         .isInstanceOf(IllegalArgumentException.class)
@@ -1033,7 +1035,10 @@ class ManifestRewriterTest {
   private static Map<String, Object> map(Object root, Object... path) {
     Object node = root;
     for (Object step : path) {
-      node = step instanceof Integer i ? ((List<Object>) node).get(i) : ((Map<String, Object>) node).get(step);
+      node =
+          step instanceof Integer i
+              ? ((List<Object>) node).get(i)
+              : ((Map<String, Object>) node).get(step);
     }
     return (Map<String, Object>) node;
   }
