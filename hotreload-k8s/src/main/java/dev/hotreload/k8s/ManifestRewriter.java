@@ -37,9 +37,10 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  * <ul>
  *   <li>in {@code containers}: {@code image}, {@code command}, {@code args}, and {@code env} or
  *       {@code workingDir} if the transformer changes them; each {@code emptyDir} mount the
- *       transformer adds becomes a {@code volumeMounts} entry and, once per pod, an {@code emptyDir}
- *       volume. Existing {@code env} entries keep their order; {@code valueFrom} entries are not
- *       shown to the transformer and never change; a container's name is never changed.
+ *       transformer adds becomes a {@code volumeMounts} entry and, once per pod, an {@code
+ *       emptyDir} volume. Existing {@code env} entries keep their order; {@code valueFrom}
+ *       entries are not shown to the transformer and never change; a container's name never
+ *       changes.
  *   <li>in {@code initContainers}: only {@code image}. An init container must run to completion
  *       and is never reloaded, so it does not run under a supervisor, which would restart it when
  *       it exits; but it must not keep a {@code ko://} reference nobody can pull, and runs the same
@@ -51,15 +52,18 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  * A changed document is re-emitted by SnakeYAML from its node tree: key order, comments, blank
  * lines, flow or block style, each scalar's quoting, anchors and line breaks stay; the indentation
  * follows the document's own; the only fields added are the ones listed above. Known limits of a
- * changed document: a plain scalar written over several lines comes out on one, and a comment
- * that followed a block scalar ({@code |}) moves to the start of its line.
+ * changed document, all SnakeYAML's: a plain scalar written over several lines comes out on one;
+ * a comment right after a block scalar ({@code |}) stays with that scalar even when a field is
+ * added after it; the first item of a sequence written without indentation ({@code containers:\n-
+ * name: app}) gets indented when a comment stands above it.
  *
  * <p>Immutable and thread-safe; {@link #rewrite(String)} does not block.
  *
  * <pre>{@code
  * ManifestRewriter rewriter = ManifestRewriter.of(
  *     ImageMatcher.parse("ko://example.com/hello/cmd/server"),
- *     new ManifestTransformer.Context("localhost:5000/hello@sha256:...", List.of("/ko-app/server")),
+ *     new ManifestTransformer.Context(
+ *         "localhost:5000/hello@sha256:...", List.of("/ko-app/server")),
  *     AgentManifestTransformer.DEFAULT);
  * ManifestRewriter.Result result = rewriter.rewrite(Files.readString(Path.of("k8s/app.yaml")));
  * }</pre>
@@ -240,22 +244,20 @@ public final class ManifestRewriter {
     List<MappingNode> initContainers = containers(podSpec, "initContainers", place);
     List<String> images = new ArrayList<>();
     for (MappingNode container : initContainers) {
-      images.add(
-          "init " + nameOf(container) + "=" + YamlNodes.string(container, "image").orElse("<none>"));
+      images.add("init " + nameOf(container) + "=" + describeImage(container));
     }
     for (MappingNode container : containers) {
-      images.add(nameOf(container) + "=" + YamlNodes.string(container, "image").orElse("<none>"));
+      images.add(nameOf(container) + "=" + describeImage(container));
     }
-    run.images.add(place.where() + ": " + String.join(", ", images));
+    run.images.add(
+        place.where() + ": " + (images.isEmpty() ? "no containers" : String.join(", ", images)));
 
     for (MappingNode container : initContainers) {
       Optional<String> image = YamlNodes.string(container, "image");
       if (image.isPresent() && usesBuiltImage(image.get())) {
         if (!image.get().equals(context.image())) {
-          YamlNodes.put(
-              container,
-              "image",
-              YamlNodes.replacing(YamlNodes.get(container, "image").orElseThrow(), context.image()));
+          Node old = YamlNodes.get(container, "image").orElseThrow();
+          YamlNodes.put(container, "image", YamlNodes.replacing(old, context.image()));
           place.document().modified = true;
         }
         run.rewritten.add(place.container(nameOf(container), true, image.get()));
@@ -387,7 +389,8 @@ public final class ManifestRewriter {
     }
     if (!after.args().equals(before.args())) {
       if (after.args().isEmpty()) {
-        YamlNodes.remove(container, "args");
+        // The arguments live on in the command, and so does what was said about them.
+        YamlNodes.remove(container, "args", "command");
       } else {
         YamlNodes.put(
             container,
@@ -401,7 +404,8 @@ public final class ManifestRewriter {
     return true;
   }
 
-  private static boolean applyEnv(MappingNode container, ContainerSpec before, ContainerSpec after) {
+  private static boolean applyEnv(
+      MappingNode container, ContainerSpec before, ContainerSpec after) {
     if (after.env().equals(before.env())) {
       return false;
     }
@@ -446,9 +450,8 @@ public final class ManifestRewriter {
             });
     for (Map.Entry<String, String> variable : remaining.entrySet()) {
       MappingNode entry = YamlNodes.mapping(DumperOptions.FlowStyle.BLOCK);
-      entry.getValue().add(new NodeTuple(YamlNodes.plain("name"), YamlNodes.plain(variable.getKey())));
-      entry.getValue().add(
-          new NodeTuple(YamlNodes.plain("value"), YamlNodes.plain(variable.getValue())));
+      entry.getValue().add(tuple("name", variable.getKey()));
+      entry.getValue().add(tuple("value", variable.getValue()));
       target.getValue().add(entry);
     }
     return true;
@@ -485,8 +488,8 @@ public final class ManifestRewriter {
     // Follow the file's habit: kubectl sorts keys (mountPath first), people often write name
     // first.
     MappingNode entry = YamlNodes.mapping(DumperOptions.FlowStyle.BLOCK);
-    NodeTuple name = new NodeTuple(YamlNodes.plain("name"), YamlNodes.plain(mount.volumeName()));
-    NodeTuple path = new NodeTuple(YamlNodes.plain("mountPath"), YamlNodes.plain(mount.mountPath()));
+    NodeTuple name = tuple("name", mount.volumeName());
+    NodeTuple path = tuple("mountPath", mount.mountPath());
     entry.getValue().addAll(pathFirst ? List.of(path, name) : List.of(name, path));
     mounts.getValue().add(entry);
   }
@@ -517,11 +520,12 @@ public final class ManifestRewriter {
       nameLast |= item instanceof MappingNode entry && YamlNodes.indexOf(entry, "name") > 0;
     }
     MappingNode volume = YamlNodes.mapping(DumperOptions.FlowStyle.BLOCK);
-    NodeTuple nameTuple = new NodeTuple(YamlNodes.plain("name"), YamlNodes.plain(name));
+    NodeTuple nameTuple = tuple("name", name);
     NodeTuple emptyDir =
         new NodeTuple(
             YamlNodes.plain("emptyDir"), YamlNodes.mapping(DumperOptions.FlowStyle.FLOW));
-    volume.getValue().addAll(nameLast ? List.of(emptyDir, nameTuple) : List.of(nameTuple, emptyDir));
+    volume.getValue().addAll(
+        nameLast ? List.of(emptyDir, nameTuple) : List.of(nameTuple, emptyDir));
     list.getValue().add(volume);
     volumes.put(name, volume);
   }
@@ -616,6 +620,19 @@ public final class ManifestRewriter {
     return node.filter(SequenceNode.class::isInstance)
         .map(n -> ((SequenceNode) n).getFlowStyle())
         .orElse(DumperOptions.FlowStyle.BLOCK);
+  }
+
+  private static NodeTuple tuple(String key, String value) {
+    return new NodeTuple(YamlNodes.plain(key), YamlNodes.plain(value));
+  }
+
+  private static String describeImage(MappingNode container) {
+    Optional<Node> image = YamlNodes.get(container, "image");
+    if (image.isEmpty() || YamlNodes.isNull(image.get())) {
+      return "<no image>";
+    }
+    // {{ .Values.image }} parses as a flow mapping: say so rather than show nothing.
+    return YamlNodes.string(image.get()).orElse("<not a string; an unrendered template?>");
   }
 
   private static String nameOf(MappingNode container) {
@@ -746,7 +763,8 @@ public final class ManifestRewriter {
         "ReplicationController", new Workload(template, Set.of("")),
         "Job", new Workload(template, Set.of("batch")),
         "CronJob",
-            new Workload(List.of("spec", "jobTemplate", "spec", "template", "spec"), Set.of("batch")));
+        new Workload(
+            List.of("spec", "jobTemplate", "spec", "template", "spec"), Set.of("batch")));
   }
 
   private static final class Document {

@@ -93,7 +93,8 @@ final class ManifestYaml {
 
   private static String serialize(Node root, DumperOptions options) {
     StringWriter out = new StringWriter();
-    Serializer serializer = new Serializer(new Emitter(out, options), new Resolver(), options, null);
+    Serializer serializer =
+        new Serializer(new Emitter(out, options), new Resolver(), options, null);
     try {
       serializer.open();
       serializer.serialize(root);
@@ -137,7 +138,9 @@ final class ManifestYaml {
       for (String line : ManifestDocuments.lines(text)) {
         String stripped = line.strip();
         if (!stripped.isEmpty() && !stripped.startsWith("#")) {
-          lines.add(line.stripTrailing());
+          // Only a guess at style, so cutting at " #" even inside a quoted string does no harm.
+          int comment = line.indexOf(" #");
+          lines.add((comment >= 0 ? line.substring(0, comment) : line).stripTrailing());
         }
       }
       for (int i = 0; i + 1 < lines.size(); i++) {
@@ -351,7 +354,9 @@ final class ManifestYaml {
 
   private static String apply(List<String> lines, List<Edit> edits) {
     // Right to left within a line, so earlier columns stay valid.
-    edits.sort(Comparator.comparingInt(Edit::line).thenComparing(Edit::from, Comparator.reverseOrder()));
+    edits.sort(
+        Comparator.comparingInt(Edit::line)
+            .thenComparing(Edit::from, Comparator.reverseOrder()));
     for (Edit edit : edits) {
       String line = lines.get(edit.line());
       int from = offset(line, edit.from());

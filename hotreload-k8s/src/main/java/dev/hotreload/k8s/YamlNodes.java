@@ -81,10 +81,10 @@ final class YamlNodes {
   }
 
   /**
-   * Removes a key. Comments written above it move to the key that follows, so a removal never
-   * drops a comment that was about something else too.
+   * Removes a key. Comments written above it move above {@code heir} if given and present, else
+   * above the key that follows, so a removal never drops a comment.
    */
-  static void remove(MappingNode mapping, String key) {
+  static void remove(MappingNode mapping, String key, String... heir) {
     List<NodeTuple> tuples = mapping.getValue();
     int index = indexOf(mapping, key);
     if (index < 0) {
@@ -95,7 +95,11 @@ final class YamlNodes {
     if (above == null || above.isEmpty()) {
       return;
     }
-    if (index < tuples.size()) {
+    int heirIndex = heir.length == 0 ? -1 : indexOf(mapping, heir[0]);
+    if (heirIndex >= 0) {
+      Node heirKey = tuples.get(heirIndex).getKeyNode();
+      heirKey.setBlockComments(concat(heirKey.getBlockComments(), above));
+    } else if (index < tuples.size()) {
       Node next = tuples.get(index).getKeyNode();
       next.setBlockComments(concat(above, next.getBlockComments()));
     } else {
@@ -137,7 +141,7 @@ final class YamlNodes {
   }
 
   private static List<CommentLine> concat(List<CommentLine> first, List<CommentLine> second) {
-    List<CommentLine> all = new ArrayList<>(first);
+    List<CommentLine> all = first == null ? new ArrayList<>() : new ArrayList<>(first);
     if (second != null) {
       all.addAll(second);
     }

@@ -603,6 +603,29 @@ class ManifestRewriterTest {
   }
 
   @Test
+  void aCommentAboveTheArgs_movesAboveTheCommandThatNowHoldsThem() {
+    String yaml = """
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: p}
+        spec:
+          containers:
+          - name: app
+            image: ko://example.com/hello/cmd/hello
+            # the flags
+            args: [--port, "8080"]
+        """;
+
+    assertThat(REWRITER.rewrite(yaml).yaml())
+        .contains("""
+                image: %s
+                # the flags
+                command:
+            """.formatted(BUILT))
+        .containsOnlyOnce("# the flags");
+  }
+
+  @Test
   void documentMarkersWithComments_andDocumentEndMarkers_areKept() {
     String yaml = """
         --- # the pod
@@ -627,6 +650,93 @@ class ManifestRewriterTest {
         .contains("...\n# after the end marker\n--- # the service\n")
         .endsWith("--- # the service\napiVersion: v1\nkind: Service\nmetadata: {name: s}\n");
     assertThat(map(loadAll(out).get(0), "spec", "containers", 0).get("image")).isEqualTo(BUILT);
+  }
+
+  @Test
+  void anchorsUnicodeLeadingZerosAndDirectives_surviveARewrite() {
+    String yaml = """
+        %YAML 1.1
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: grüße  # ünïcode ✓
+          labels: &labels
+            app: hello
+        spec:
+          selector:
+            matchLabels: *labels
+          template:
+            metadata:
+              labels: *labels
+            spec:
+              containers:
+              - name: app
+                image: ko://example.com/hello/cmd/hello
+                args: [--mode, "0644", 'yes']
+                resources: {}
+              volumes:
+              - name: cfg
+                secret: {secretName: s, defaultMode: 0400}
+        """;
+
+    assertThat(REWRITER.rewrite(yaml).yaml()).isEqualTo("""
+        %%YAML 1.1
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: grüße  # ünïcode ✓
+          labels: &labels
+            app: hello
+        spec:
+          selector:
+            matchLabels: *labels
+          template:
+            metadata:
+              labels: *labels
+            spec:
+              containers:
+              - name: app
+                image: %s
+                command:
+                - /ko-app/hotreload-agent
+                - run
+                - --dir
+                - /var/run/hotreload
+                - --
+                - /ko-app/hello
+                - --mode
+                - "0644"
+                - 'yes'
+                resources: {}
+                volumeMounts:
+                - name: hotreload
+                  mountPath: /var/run/hotreload
+              volumes:
+              - name: cfg
+                secret: {secretName: s, defaultMode: 0400}
+              - name: hotreload
+                emptyDir: {}
+        """.formatted(BUILT));
+  }
+
+  @Test
+  void commentOnlyDocuments_areKept_andNotCountedAsDocuments() {
+    String header = """
+        # Copyright header.
+        ---
+        # Nothing but a comment.
+        ---
+        """;
+    String pod = workload("Pod", "v1", List.of("spec"));
+
+    ManifestRewriter.Result result = REWRITER.rewrite(header + pod);
+
+    assertThat(result.yaml()).startsWith(header);
+    assertThat(result.containers()).singleElement()
+        .extracting(ManifestRewriter.RewrittenContainer::documentIndex)
+        .isEqualTo(0);
   }
 
   @Test
@@ -771,6 +881,23 @@ class ManifestRewriterTest {
   }
 
   @Test
+  void anUnrenderedTemplateAsImage_isPointedOutInTheError() {
+    String yaml = """
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: p}
+        spec:
+          containers:
+          - name: app
+            image: {{ .Values.image }}
+        """;
+
+    assertThatThrownBy(() -> REWRITER.rewrite(yaml))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("app=<not a string; an unrendered template?>");
+  }
+
+  @Test
   void whenTheManifestsHoldNoWorkload_theErrorSaysWhichKindsItFound() {
     assertThatThrownBy(() -> REWRITER.rewrite(SERVICE + CONFIG_MAP))
         .isInstanceOf(IllegalArgumentException.class)
@@ -800,7 +927,9 @@ class ManifestRewriterTest {
   void aContainerTheTransformerRefuses_isNamedWithItsWorkload() {
     ManifestRewriter noEntrypoint =
         ManifestRewriter.of(
-            ImageMatcher.parse(KO), new Context(BUILT, List.of()), AgentManifestTransformer.DEFAULT);
+            ImageMatcher.parse(KO),
+            new Context(BUILT, List.of()),
+            AgentManifestTransformer.DEFAULT);
 
     assertThatThrownBy(() -> noEntrypoint.rewrite(DEPLOYMENT))
         .isInstanceOf(IllegalArgumentException.class)
@@ -906,7 +1035,10 @@ class ManifestRewriterTest {
   private static Map<String, Object> map(Object root, Object... path) {
     Object node = root;
     for (Object step : path) {
-      node = step instanceof Integer i ? ((List<Object>) node).get(i) : ((Map<String, Object>) node).get(step);
+      node =
+          step instanceof Integer i
+              ? ((List<Object>) node).get(i)
+              : ((Map<String, Object>) node).get(step);
     }
     return (Map<String, Object>) node;
   }
