@@ -119,7 +119,8 @@ class AgentReloadIT {
         .mainPackage("./cmd/server")
         .platform(Platform.linuxHost())
         .target(KubernetesTarget.deployment(NAMESPACE, name).apiClient(client))
-        .transport(new ExecTransport())
+        // gzip on purpose: the default picks identity on this loopback cluster.
+        .transport(ExecTransport.gzip())
         .listener(listener)
         .start();
     ReloadReport initial = session.awaitReady(WAIT);
@@ -138,6 +139,23 @@ class AgentReloadIT {
       assertThat(answer(pod)).as(pod.getMetadata().getName()).isEqualTo("hello after one edit");
     }
 
+    // A compile error: reported with file:line, and every replica keeps serving the old text.
+    seen = session.lastSequence();
+    workspace.breakBuild();
+    ReloadReport broken = session.awaitReloadAfter(seen, WAIT);
+    assertThat(broken.outcome()).isEqualTo(ReloadReport.Outcome.FAILED);
+    assertThat(broken.diagnostics()).anySatisfy(d -> {
+      assertThat(d.file().getFileName().toString()).isEqualTo("greet.go");
+      assertThat(d.line()).isEqualTo(4);
+    });
+    assertThat(broken.deliveries()).isEmpty();
+    for (V1Pod pod : pods()) {
+      assertThat(answer(pod)).as(pod.getMetadata().getName()).isEqualTo("hello after one edit");
+    }
+    seen = session.lastSequence();
+    workspace.greeting("hello after a fix");
+    assertThat(session.awaitReloadAfter(seen, WAIT).succeeded()).isTrue();
+
     seen = session.lastSequence();
     String victim = pods().get(0).getMetadata().getName();
     new CoreV1Api(client).deleteNamespacedPod(victim, NAMESPACE).execute();
@@ -148,7 +166,28 @@ class AgentReloadIT {
         .satisfies(d -> assertThat(d.destination()).doesNotContain(victim));
     new Deployer(client, NAMESPACE).awaitRollout(NAMESPACE, name, WAIT);
     for (V1Pod pod : pods()) {
-      assertThat(answer(pod)).as(pod.getMetadata().getName()).isEqualTo("hello after one edit");
+      assertThat(answer(pod)).as(pod.getMetadata().getName()).isEqualTo("hello after a fix");
+    }
+  }
+
+  @Test
+  void binaryForAnotherArchitecture_isRefusedBeforeSending() throws Exception {
+    Platform other = Platform.linuxHost().equals(Platform.LINUX_ARM64)
+        ? Platform.LINUX_AMD64 : Platform.LINUX_ARM64;
+    session = HotReload.forWorkspace(workspace.root())
+        .mainPackage("./cmd/server")
+        .platform(other)
+        .target(KubernetesTarget.deployment(NAMESPACE, name).apiClient(client))
+        .transport(new ExecTransport())
+        .start();
+
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> session.awaitReady(WAIT))
+        .isInstanceOf(dev.hotreload.TransferFailedException.class)
+        .hasMessageContaining("Built " + other + ", but pod/" + NAMESPACE + "/" + name)
+        .hasMessageContaining("runs on " + Platform.linuxHost())
+        .hasMessageContaining("set .platform(\"" + Platform.linuxHost() + "\")");
+    for (V1Pod pod : pods()) {
+      assertThat(answer(pod)).isEqualTo("from the image");
     }
   }
 
