@@ -91,10 +91,7 @@ public final class ExecTransport implements Transport {
 
   @Override
   public TransferResult transfer(TransferRequest request) throws IOException {
-    if (!(request.destination() instanceof PodContainer pod)) {
-      throw new IOException("ExecTransport delivers to pod containers, not "
-          + request.destination().id());
-    }
+    PodContainer pod = PodContainer.of(request.destination(), ExecTransport.class);
     Artifact artifact = request.artifact();
     AgentProtocol.Payload payload = payload(artifact, encodingFor(pod));
     // No fsync: the agent rebuilds its directory at every container start, so a binary that

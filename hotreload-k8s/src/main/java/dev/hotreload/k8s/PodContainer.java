@@ -114,6 +114,15 @@ public final class PodContainer implements Destination {
     return client;
   }
 
+  /** The destination as a pod container, or an error naming the transport that needs one. */
+  static PodContainer of(Destination destination, Class<?> transport) throws java.io.IOException {
+    if (destination instanceof PodContainer pod) {
+      return pod;
+    }
+    throw new java.io.IOException(transport.getSimpleName() + " delivers to pod containers of a "
+        + "KubernetesTarget, not " + destination.id());
+  }
+
   /** Reaches the pod's port through a port-forward, opened once per port and kept. */
   @Override
   public java.net.InetSocketAddress localAddress(int port) throws java.io.IOException {

@@ -51,10 +51,7 @@ public final class TarExecTransport implements Transport {
 
   @Override
   public TransferResult transfer(TransferRequest request) throws IOException {
-    if (!(request.destination() instanceof PodContainer pod)) {
-      throw new IOException("TarExecTransport delivers to pod containers, not "
-          + request.destination().id());
-    }
+    PodContainer pod = PodContainer.of(request.destination(), TarExecTransport.class);
     Artifact artifact = request.artifact();
     AtomicLong written = new AtomicLong();
     PodExec.Result result = new PodExec(pod.client()).run(pod, TarStreams.EXTRACT_COMMAND,
