@@ -21,6 +21,8 @@ import java.util.concurrent.TimeUnit;
  * output streams must be taken right after {@code execute()}.
  */
 final class PodExec {
+  /** What client-java's {@code ExecProcess} reports as the exit status when the websocket fails. */
+  static final int CONNECTION_FAILED = -1975219;
 
   /** What the command printed and returned. */
   record Result(int exitCode, String stdout, String stderr) {}
@@ -84,10 +86,17 @@ final class PodExec {
         throw new IOException(String.join(" ", command) + " in " + target.id()
             + " did not finish within " + timeout.toMillis() + " ms");
       }
-      // The exit status arrives on its own channel just before the streams end.
+      // Read now: client-java overwrites the status with CONNECTION_FAILED when the websocket's
+      // close handshake fails afterwards, which happens routinely once the command has exited.
+      int exit = process.exitValue();
       String out = stdout.get(5, TimeUnit.SECONDS);
       String err = stderr.get(5, TimeUnit.SECONDS);
-      return new Result(process.exitValue(), out, err);
+      if (exit == CONNECTION_FAILED) {
+        throw new IOException("the exec connection to " + target.id() + " failed before "
+            + String.join(" ", command) + " reported its exit status" + (err.isBlank() ? ""
+                : ": " + err.strip()));
+      }
+      return new Result(exit, out, err);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new InterruptedIOException("exec into " + target.id() + " interrupted");
