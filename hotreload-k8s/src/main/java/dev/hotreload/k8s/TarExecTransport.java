@@ -58,6 +58,11 @@ public final class TarExecTransport implements Transport {
         (OutputStream out) -> written.set(TarStreams.writeBinary(artifact, directory, out)),
         () -> request.progress().sent(written.get()), request.timeout());
     // tar exits 0 on a stream cut between its two entries: only a whole stream counts.
+    if (result.exitCode() == PodExec.CONNECTION_FAILED) {
+      throw new TransferFailedException("The exec connection to " + pod.id() + " failed before "
+          + "tar reported its exit status, so the delivery is not confirmed; the next change "
+          + "sends the binary again", pod.id(), artifact.platform(), TarExecTransport.class, null);
+    }
     if (result.exitCode() != 0 || written.get() == 0) {
       throw new TransferFailedException("tar -x in " + pod.id() + " failed (exit "
           + result.exitCode() + "): " + result.stderr().strip()
