@@ -165,12 +165,7 @@ public final class GoBuilder implements ArtifactBuilder {
               + "module root, or run `go mod init <module path>` there",
           request.platform(), GoBuilder.class, List.of(), null);
     }
-    GoPackage pkg;
-    try {
-      pkg = GoPackage.resolve(toolchain(), request.workspace(), request.mainPackage(), env);
-    } catch (BuildFailedException e) {
-      throw e;
-    }
+    GoPackage pkg = GoPackage.resolve(toolchain(), request.workspace(), request.mainPackage(), env);
     packages.put(key, pkg);
     return pkg;
   }

@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -56,9 +55,6 @@ class AgentInstallTest {
     return new Artifact(copy, artifact.sha256(), artifact.size(), artifact.platform(),
         artifact.importPath());
   }
-
-  @AfterAll
-  static void done() {}
 
   @BeforeEach
   void startAgentWithV1() throws Exception {

@@ -65,8 +65,7 @@ public final class LocalCluster implements BeforeAllCallback, ParameterResolver 
 
   private static ApiClient load(Path kubeconfig) throws IOException {
     try (Reader reader = Files.newBufferedReader(kubeconfig)) {
-      ApiClient api = ClientBuilder.kubeconfig(KubeConfig.loadKubeConfig(reader)).build();
-      return api;
+      return ClientBuilder.kubeconfig(KubeConfig.loadKubeConfig(reader)).build();
     }
   }
 
