@@ -8,6 +8,7 @@ import dev.hotreload.Platform;
 import dev.hotreload.core.contract.ArtifactBuilderContract;
 import dev.hotreload.core.testing.GoWorkspace;
 import dev.hotreload.spi.ArtifactBuilder;
+import dev.hotreload.spi.BuildRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -66,6 +67,24 @@ class GoBuilderTest extends ArtifactBuilderContract {
 
     assertThat(new String(Files.readAllBytes(binary), java.nio.charset.StandardCharsets.ISO_8859_1))
         .contains("from-ko-yaml");
+  }
+
+  @Test
+  void debugInfo_isStrippedByDefault_andKeptOnRequest() throws Exception {
+    Path workspace = buildableWorkspace();
+    BuildRequest request = new BuildRequest(workspace, "./cmd/server", Platform.linuxHost());
+
+    String stripped = latin1(builder().build(request).path());
+    String debuggable = latin1(GoBuilder.builder().cacheDirectory(cache.resolve("debug"))
+        .debugInfo(true).build().build(request).path());
+
+    // Section names live in the ELF section-name table: DWARF is .debug_* (.zdebug_* once).
+    assertThat(stripped).doesNotContain("debug_info").doesNotContain(".symtab");
+    assertThat(debuggable).contains("debug_info").contains(".symtab");
+  }
+
+  private static String latin1(Path file) throws java.io.IOException {
+    return new String(Files.readAllBytes(file), java.nio.charset.StandardCharsets.ISO_8859_1);
   }
 
   @Test
