@@ -4,10 +4,6 @@ import dev.hotreload.Phase;
 import dev.hotreload.ReloadReport;
 import dev.hotreload.Session;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -75,37 +71,9 @@ final class EditLoop {
         split.length() > 2 ? split.substring(0, split.length() - 2) : "none");
   }
 
-  /**
-   * One GET on a fresh connection with a short timeout. A kept-alive connection would hide the
-   * restart: over a websocket port-forward a connection the old process closed is not signalled
-   * back, so a reused one hangs until its timeout instead of reaching the new process.
-   */
+  /** One GET that sees a restart; see {@link HelloApp#get(int)}. */
   String get(int port) {
-    try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 500);
-      socket.setSoTimeout(500);
-      socket.getOutputStream().write(
-          "GET / HTTP/1.0\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-      // Read by Content-Length: the end of the stream never comes through a websocket forward.
-      java.io.InputStream in = socket.getInputStream();
-      java.io.ByteArrayOutputStream head = new java.io.ByteArrayOutputStream();
-      while (!head.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
-        int b = in.read();
-        if (b < 0) {
-          return null;
-        }
-        head.write(b);
-      }
-      String headers = head.toString(StandardCharsets.US_ASCII);
-      java.util.regex.Matcher length = java.util.regex.Pattern
-          .compile("(?im)^content-length:\\s*(\\d+)").matcher(headers);
-      if (!headers.startsWith("HTTP/1.") || !headers.contains(" 200 ") || !length.find()) {
-        return null;
-      }
-      return new String(in.readNBytes(Integer.parseInt(length.group(1))), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      return null;
-    }
+    return HelloApp.get(port);
   }
 
   /** Copies a workspace so the demo's edits never touch the repository. */
