@@ -58,7 +58,7 @@ public final class HotReload {
     ReadinessCheck readiness;
     ReloadListener listener = ReloadListener.NONE;
     ReloadListener.Factory listenerFactory;
-    Duration debounce = Duration.ofMillis(50);
+    Duration debounce = Duration.ofMillis(10);
     Duration transferTimeout = Duration.ofSeconds(60);
     Duration readyTimeout = Duration.ofSeconds(30);
     ClassLoader classLoader = HotReload.class.getClassLoader();
@@ -203,7 +203,9 @@ public final class HotReload {
     }
 
     /**
-     * How long to wait after a change for more changes before building. Default: 50 ms.
+     * How long to wait after a change for more changes before building. Default: 10 ms — the
+     * watcher already batches an editor's write-and-rename, and a change that comes later
+     * supersedes the running build anyway, so a longer window only delays every reload.
      *
      * @param debounce the window
      * @return this
