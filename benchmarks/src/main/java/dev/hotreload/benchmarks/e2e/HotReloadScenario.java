@@ -1,0 +1,95 @@
+package dev.hotreload.benchmarks.e2e;
+
+import dev.hotreload.Artifact;
+import dev.hotreload.Platform;
+import dev.hotreload.ReloadReport;
+import dev.hotreload.Session;
+import dev.hotreload.core.BuiltImage;
+import dev.hotreload.core.GoBuilder;
+import dev.hotreload.core.HotReload;
+import dev.hotreload.core.Readiness;
+import dev.hotreload.examples.HelloApp;
+import dev.hotreload.k8s.Deployer;
+import dev.hotreload.k8s.ExecTransport;
+import dev.hotreload.k8s.KubernetesTarget;
+import dev.hotreload.k8s.PortForwarder;
+import dev.hotreload.k8s.TarExecTransport;
+import dev.hotreload.k8s.testing.LocalCluster;
+import dev.hotreload.spi.BuildRequest;
+import io.kubernetes.client.openapi.ApiClient;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * {@code agent} and {@code watchexec-tar}: the library's session keeps the binary live in the
+ * pods of a Deployment; one sample ends when the new text answers through a port-forward and the
+ * session reports every replica reloaded.
+ */
+final class HotReloadScenario implements Scenario {
+  private final HelloApp.Mode mode;
+  private final Path workspace;
+  private final Deployer deployer;
+  private final Session session;
+  private final PortForwarder forward;
+  private long seen;
+  private ReloadReport last;
+
+  HotReloadScenario(HelloApp.Mode mode, int replicas, ApiClient client) throws Exception {
+    this.mode = mode;
+    ClusterSetup.ensureNamespace(client);
+    String ns = ClusterSetup.NAMESPACE;
+    workspace = HelloApp.copy();
+    Platform platform = HelloApp.nodePlatform(client);
+    Artifact artifact = GoBuilder.create()
+        .build(new BuildRequest(workspace, HelloApp.MAIN_PACKAGE, platform));
+    BuiltImage image = HelloApp.buildImage(workspace, artifact, mode, LocalCluster.REGISTRY
+        + "/hello-bench-" + mode.name().toLowerCase(Locale.ROOT) + ":dev");
+    deployer = new Deployer(client, ns);
+    deployer.apply(HelloApp.manifest(replicas, mode, image, artifact.importPath()));
+    deployer.awaitRollout(ns, HelloApp.NAME, Duration.ofMinutes(5));
+    HotReload.Configurator configurator = HotReload.forWorkspace(workspace)
+        .mainPackage(HelloApp.MAIN_PACKAGE)
+        .platform(platform)
+        .target(KubernetesTarget.deployment(ns, HelloApp.NAME).apiClient(client));
+    if (mode == HelloApp.Mode.AGENT) {
+      configurator.transport(new ExecTransport());
+    } else {
+      // Nothing in a watchexec pod reports the restart: readiness is checked from here.
+      configurator.transport(new TarExecTransport())
+          .readiness(Readiness.httpGet(HelloApp.PORT, "/healthz"));
+    }
+    session = configurator.start();
+    session.awaitReady(Duration.ofMinutes(3));
+    forward = PortForwarder.toPods(client, ns, () -> HelloApp.newestRunningPod(client, ns),
+        HelloApp.PORT);
+  }
+
+  @Override
+  public void editAndAwait(String text) throws Exception {
+    seen = session.lastSequence();
+    HelloApp.setGreeting(workspace, text);
+    Poll.until(forward::localPort, text, mode.name());
+    // One pod answering is not every replica reloaded: the report comes when all are.
+    last = session.awaitReloadAfter(seen, Duration.ofMinutes(3));
+    if (!last.succeeded()) {
+      throw new IllegalStateException(mode + " reload failed: " + last.failure().orElse("?"));
+    }
+  }
+
+  @Override
+  public Figures lastFigures() {
+    Map<String, Double> phases = new LinkedHashMap<>();
+    last.phases().forEach((phase, d) -> phases.put(phase.name(), d.toNanos() / 1e6));
+    return new Figures(phases, last.bytesSent(), last.bytesRaw());
+  }
+
+  @Override
+  public void close() throws Exception {
+    try (forward; session) {
+      deployer.restore();
+    }
+  }
+}
