@@ -14,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -217,7 +216,7 @@ public final class ReportWriter {
       }
       JsonNode metric = result.path("primaryMetric");
       List<String> params = new ArrayList<>();
-      result.path("params").fields().forEachRemaining(e -> params.add(e.getKey() + "="
+      result.path("params").properties().forEach(e -> params.add(e.getKey() + "="
           + e.getValue().asText()));
       JsonNode pct = metric.path("scorePercentiles");
       md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s |%n",
@@ -227,9 +226,7 @@ public final class ReportWriter {
           metric.path("scoreUnit").asText(),
           pct.has("50.0") ? fmt(pct.path("50.0").asDouble()) : "—",
           pct.has("95.0") ? fmt(pct.path("95.0").asDouble()) : "—"));
-      Iterator<Map.Entry<String, JsonNode>> secondary = result.path("secondaryMetrics").fields();
-      while (secondary.hasNext()) {
-        Map.Entry<String, JsonNode> e = secondary.next();
+      for (Map.Entry<String, JsonNode> e : result.path("secondaryMetrics").properties()) {
         md.append(String.format(Locale.ROOT, "| ↳ %s | | | %s | %s | %s | | |%n", e.getKey(),
             fmt(e.getValue().path("score").asDouble()),
             fmt(e.getValue().path("scoreError").asDouble()),

@@ -50,7 +50,7 @@ class ReportWriterTest {
         + "| 10.00× |");
     // The warm-up sample (build 9000) stays out of the phase medians; bytes: 200 of 1000.
     assertThat(md).contains("build 150, transfer 5").contains("200 (20 % of 1,000)");
-    assertThat(md).contains("| GoBuildBenchmark.build | flags=stripped | ss | 612 | 20.25 "
+    assertThat(md).contains("| GoBuildBenchmark.build | flags=stripped | ss | 613 | 20.25 "
         + "| ms/op | 600 | 700 |");
     BufferedImage chart = ImageIO.read(dir.resolve("latency.png").toFile());
     assertThat(chart).isNotNull();
