@@ -38,10 +38,11 @@ public final class ReportWriter {
   private static final ObjectMapper JSON = new ObjectMapper();
   /** Phases in the order a reload (or a rollout) goes through them. */
   private static final List<String> PHASE_ORDER = List.of("CHANGE_DETECTED", "BUILD", "IMAGE",
-      "TRANSFER", "ROLLOUT", "RESTART", "READY");
+      "KO_BUILD", "TRANSFER", "ROLLOUT", "RESTART", "READY");
   private static final Map<String, Color> COLORS = Map.of(
       "CHANGE_DETECTED", new Color(0x9e9e9e), "BUILD", new Color(0x4e79a7),
-      "IMAGE", new Color(0x76b7b2), "TRANSFER", new Color(0xf28e2b),
+      "IMAGE", new Color(0x76b7b2), "KO_BUILD", new Color(0x9c755f),
+      "TRANSFER", new Color(0xf28e2b),
       "ROLLOUT", new Color(0xb07aa1), "RESTART", new Color(0xe15759),
       "READY", new Color(0x59a14f), "other", new Color(0xd9d9d9));
 

@@ -37,7 +37,8 @@ final class HotReloadScenario implements Scenario {
   private long seen;
   private ReloadReport last;
 
-  HotReloadScenario(HelloApp.Mode mode, int replicas, ApiClient client) throws Exception {
+  HotReloadScenario(HelloApp.Mode mode, int replicas, Links.Link link) throws Exception {
+    ApiClient client = link.client();
     this.mode = mode;
     ClusterSetup.ensureNamespace(client);
     String ns = ClusterSetup.NAMESPACE;
@@ -45,6 +46,7 @@ final class HotReloadScenario implements Scenario {
     Platform platform = HelloApp.nodePlatform(client);
     Artifact artifact = GoBuilder.create()
         .build(new BuildRequest(workspace, HelloApp.MAIN_PACKAGE, platform));
+    // The dev image is pushed once, before the clock runs: directly, whatever the link.
     BuiltImage image = HelloApp.buildImage(workspace, artifact, mode, LocalCluster.REGISTRY
         + "/hello-bench-" + mode.name().toLowerCase(Locale.ROOT) + ":dev");
     deployer = new Deployer(client, ns);

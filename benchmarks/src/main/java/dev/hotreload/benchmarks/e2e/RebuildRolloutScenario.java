@@ -7,7 +7,6 @@ import dev.hotreload.core.GoBuilder;
 import dev.hotreload.examples.HelloApp;
 import dev.hotreload.k8s.Deployer;
 import dev.hotreload.k8s.PortForwarder;
-import dev.hotreload.k8s.testing.LocalCluster;
 import dev.hotreload.spi.BuildRequest;
 import io.kubernetes.client.openapi.ApiClient;
 import java.nio.file.Path;
@@ -23,6 +22,7 @@ import java.util.Map;
  */
 final class RebuildRolloutScenario implements Scenario {
   private final ApiClient client;
+  private final Links.Link link;
   private final int replicas;
   private final Path workspace;
   private final Platform platform;
@@ -33,8 +33,10 @@ final class RebuildRolloutScenario implements Scenario {
   private long bytesRaw;
   private int edits;
 
-  RebuildRolloutScenario(int replicas, ApiClient client) throws Exception {
+  RebuildRolloutScenario(int replicas, Links.Link link) throws Exception {
+    ApiClient client = link.client();
     this.client = client;
+    this.link = link;
     this.replicas = replicas;
     ClusterSetup.ensureNamespace(client);
     workspace = HelloApp.copy();
@@ -52,9 +54,12 @@ final class RebuildRolloutScenario implements Scenario {
     return builder.build(new BuildRequest(workspace, HelloApp.MAIN_PACKAGE, platform));
   }
 
+  /** Pushes over the link (a remote cluster's registry is as far away as its API server). */
   private BuiltImage image(Artifact artifact) throws Exception {
-    return HelloApp.buildImage(workspace, artifact, HelloApp.Mode.PLAIN,
-        LocalCluster.REGISTRY + "/hello-bench-rollout:r" + edits++);
+    BuiltImage pushed = HelloApp.buildImage(workspace, artifact, HelloApp.Mode.PLAIN,
+        link.registry() + "/hello-bench-rollout:r" + edits++);
+    return new BuiltImage(link.forPods(pushed.reference()), pushed.digest(), pushed.platforms(),
+        pushed.entrypoint(), pushed.took());
   }
 
   @Override

@@ -3,8 +3,6 @@ package dev.hotreload.benchmarks.e2e;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hotreload.examples.HelloApp;
-import dev.hotreload.k8s.testing.LocalCluster;
-import io.kubernetes.client.openapi.ApiClient;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
@@ -42,13 +40,13 @@ public final class Scenarios {
       }
       return new Run(new LocalProcessScenario(), mode, replicas, link, null);
     }
-    Links.Link connection = Links.open(link, LocalCluster.client());
-    ApiClient client = connection.client();
+    Links.Link connection = Links.open(link);
     try {
       Scenario scenario = switch (mode) {
-        case "agent" -> new HotReloadScenario(HelloApp.Mode.AGENT, replicas, client);
-        case "watchexec-tar" -> new HotReloadScenario(HelloApp.Mode.WATCHEXEC, replicas, client);
-        case "rebuild-rollout" -> new RebuildRolloutScenario(replicas, client);
+        case "agent" -> new HotReloadScenario(HelloApp.Mode.AGENT, replicas, connection);
+        case "watchexec-tar" ->
+            new HotReloadScenario(HelloApp.Mode.WATCHEXEC, replicas, connection);
+        case "rebuild-rollout" -> new RebuildRolloutScenario(replicas, connection);
         case "ko-rollout" -> KoRolloutScenario.start(replicas, connection);
         default -> throw new IllegalArgumentException("mode '" + mode + "' is not one of agent, "
             + "watchexec-tar, rebuild-rollout, ko-rollout, local-process");

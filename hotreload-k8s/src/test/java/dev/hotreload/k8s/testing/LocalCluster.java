@@ -49,6 +49,18 @@ public final class LocalCluster implements BeforeAllCallback, ParameterResolver 
     return client;
   }
 
+  /**
+   * A client of its own, for a caller that changes it (its base path, its timeouts) without
+   * touching the shared one.
+   *
+   * @return a new client of the local cluster
+   * @throws Exception if the cluster cannot be brought up
+   */
+  public static ApiClient newClient() throws Exception {
+    client();
+    return load(kubeconfig(repositoryRoot().resolve("scripts/cluster")));
+  }
+
   private static ApiClient connect() throws Exception {
     Path script = repositoryRoot().resolve("scripts/cluster");
     Path kubeconfig = kubeconfig(script);
