@@ -13,7 +13,7 @@ import java.util.Arrays;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -28,6 +28,7 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class ShapedLink implements Closeable {
   private static final int CHUNK = 16 * 1024;
+  private static final int QUEUED_CHUNKS = 4;
   private static final Chunk END = new Chunk(new byte[0], 0, 0);
 
   private final InetSocketAddress upstream;
@@ -102,20 +103,31 @@ public final class ShapedLink implements Closeable {
     }
   }
 
-  /** Reads as bytes arrive; a second thread releases them after the delay at the link's rate. */
+  /**
+   * Reads as bytes arrive; a second thread releases them after the delay at the link's rate. The
+   * queue holds about one bandwidth-delay product, so a sender feels the link's rate as TCP
+   * backpressure instead of handing everything to an endless buffer.
+   */
   private void pipe(Socket from, Socket to, Pacer pacer) {
-    BlockingQueue<Chunk> queue = new LinkedBlockingQueue<>();
+    BlockingQueue<Chunk> queue = new ArrayBlockingQueue<>(QUEUED_CHUNKS);
     Thread reader = new Thread(() -> {
       try (InputStream in = from.getInputStream()) {
         byte[] buffer = new byte[CHUNK];
         int n;
         while ((n = in.read(buffer)) > 0) {
-          queue.add(new Chunk(Arrays.copyOf(buffer, n), n, System.nanoTime()));
+          queue.put(new Chunk(Arrays.copyOf(buffer, n), n, System.nanoTime()));
         }
       } catch (IOException e) {
         // The connection ended; the writer closes the other side once the queue drains.
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
       }
-      queue.add(END);
+      try {
+        queue.put(END);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }, "shaped-link-read");
     Thread writer = new Thread(() -> {
       try {
