@@ -21,6 +21,8 @@ type header struct {
 	Size     *int64 `json:"size"`
 	WireSize *int64 `json:"wireSize"`
 	SHA256   string `json:"sha256"`
+	// Base is the sha256 of the binary a delta applies to.
+	Base string `json:"base,omitempty"`
 }
 
 // readHeader reads one '\n'-terminated JSON line of at most maxHeaderBytes
@@ -61,8 +63,13 @@ func parseHeader(line []byte) (*header, error) {
 	case "":
 		h.Encoding = "identity"
 	case "identity", "gzip":
+	case "delta":
+		h.Base = strings.ToLower(h.Base)
+		if b, err := hex.DecodeString(h.Base); err != nil || len(b) != 32 {
+			return nil, fmt.Errorf("delta encoding needs base, the sha256 of the binary it applies to, as 64 hex digits, not %q", h.Base)
+		}
 	default:
-		return nil, fmt.Errorf("unknown encoding %q: supported are identity and gzip", h.Encoding)
+		return nil, fmt.Errorf("unknown encoding %q: supported are identity, gzip and delta", h.Encoding)
 	}
 	if h.Size == nil {
 		return nil, errors.New("header lacks size (the decoded byte count)")

@@ -39,6 +39,9 @@ type installResult struct {
 	RolledBack    bool
 	ExitCode      *int
 	Output        string
+	// Code names a failure a client acts on: "base-mismatch" asks for the whole binary.
+	Code          string
+	CurrentSHA256 string
 }
 
 type installSuccess struct {
@@ -62,6 +65,8 @@ type installFailure struct {
 	ExitCode    *int   `json:"exitCode,omitempty"`
 	Output      string `json:"output,omitempty"`
 	TotalMillis int64  `json:"totalMillis"`
+	Code        string `json:"code,omitempty"`
+	Current     string `json:"currentSha256,omitempty"`
 }
 
 // wire returns the JSON shape the caller sees: the success line carries every
@@ -70,7 +75,7 @@ func (r installResult) wire() any {
 	if r.OK {
 		return installSuccess{true, r.SHA256, r.Bytes, r.Size, r.PID, r.RestartMillis, r.TotalMillis}
 	}
-	return installFailure{false, r.Error, r.SHA256, r.Bytes, r.Size, r.PID, r.RolledBack, r.ExitCode, r.Output, r.TotalMillis}
+	return installFailure{false, r.Error, r.SHA256, r.Bytes, r.Size, r.PID, r.RolledBack, r.ExitCode, r.Output, r.TotalMillis, r.Code, r.CurrentSHA256}
 }
 
 func cmdInstall(args []string, stdin *os.File, stdout io.Writer) int {
@@ -172,7 +177,26 @@ func doInstall(o installOptions, in io.Reader, cl supervisorClient, t0 time.Time
 		return fail("%s", msg)
 	}
 
-	rc, err := receive(br, h, appDir, name, !o.noFsync)
+	var base io.ReaderAt
+	var baseSize int64
+	if h.Encoding == "delta" {
+		f, size, current, err := openBase(target, h.Base)
+		if err != nil {
+			return fail("%v", err)
+		}
+		if f == nil {
+			// Read the payload anyway: the client is still writing it and then
+			// reads this answer, which asks it for the whole binary.
+			n, _ := io.CopyN(io.Discard, br, *h.WireSize)
+			res.Bytes = n
+			res.Code = "base-mismatch"
+			res.CurrentSHA256 = current
+			return fail("the delta applies to %s but the running binary is %s: send the whole binary", h.Base, current)
+		}
+		defer f.Close()
+		base, baseSize = f, size
+	}
+	rc, err := receive(br, h, appDir, name, !o.noFsync, base, baseSize)
 	res.Bytes = rc.wireBytes
 	res.Size = rc.size
 	if err != nil {
@@ -264,7 +288,8 @@ var wrapTempWriter = func(f *os.File) io.Writer { return f }
 
 // receive streams exactly the announced wire bytes into a temp file beside
 // the target and verifies them; on any error the temp file is gone.
-func receive(r io.Reader, h *header, appDir, name string, fsync bool) (rc receipt, err error) {
+// A delta payload is gzipped operations that copy from base.
+func receive(r io.Reader, h *header, appDir, name string, fsync bool, base io.ReaderAt, baseSize int64) (rc receipt, err error) {
 	wire := &countingReader{r: r}
 	limited := io.LimitReader(wire, *h.WireSize)
 	f, err := os.CreateTemp(appDir, "."+name+".tmp-*")
@@ -297,12 +322,15 @@ func receive(r io.Reader, h *header, appDir, name string, fsync bool) (rc receip
 	}
 
 	var src io.Reader = limited
-	if h.Encoding == "gzip" {
+	if h.Encoding == "gzip" || h.Encoding == "delta" {
 		zr, err := gzip.NewReader(limited)
 		if err != nil {
 			return rc, readFailure(err)
 		}
 		src = zr
+	}
+	if h.Encoding == "delta" {
+		src = newDeltaReader(src, base, baseSize)
 	}
 
 	out := wrapTempWriter(f)

@@ -89,6 +89,35 @@ class AgentInstallTest {
   }
 
   @Test
+  void delta_againstTheRunningBinary_installsTheNewOne_inAFewPercentOfItsBytes() throws Exception {
+    AgentProtocol.Payload delta = AgentProtocol.deltaPayload(v2,
+        Files.readAllBytes(v1.path()), v1.sha256());
+
+    LocalAgent.Install install = local.install(delta, "--wait-tcp", "127.0.0.1:" + port);
+
+    assertThat(install.result().ok()).as(install.stdout() + install.stderr()).isTrue();
+    assertThat(install.result().sha256()).isEqualTo(v2.sha256());
+    assertThat(install.result().bytes()).isEqualTo(delta.payload().length)
+        .isLessThan(v2.size() / 10);
+    assertThat(get()).isEqualTo("v2");
+  }
+
+  @Test
+  void delta_againstAnotherBinary_isRefusedAsBaseMismatch_andNothingChanges() throws Exception {
+    // The agent runs v1; a delta computed against v2 must not be applied to it.
+    AgentProtocol.Payload delta = AgentProtocol.deltaPayload(v1,
+        Files.readAllBytes(v2.path()), v2.sha256());
+
+    LocalAgent.Install install = local.install(delta);
+
+    assertThat(install.result().ok()).isFalse();
+    assertThat(install.result().baseMismatch()).as(install.stdout()).isTrue();
+    assertThat(install.result().currentSha256()).isEqualTo(v1.sha256());
+    assertThat(get()).isEqualTo("v1");
+    assertThat(local.status()).contains("\"restarts\":0");
+  }
+
+  @Test
   void truncatedStream_isRefused_andTheOldBinaryKeepsServing() throws Exception {
     AgentProtocol.Payload payload = AgentProtocol.payload(v2, Encoding.IDENTITY);
     byte[] half = Arrays.copyOf(Files.readAllBytes(v2.path()), (int) (v2.size() / 2));

@@ -32,7 +32,13 @@ public final class AgentProtocol {
     /** The binary as it is. */
     IDENTITY("identity"),
     /** gzip at the fastest level: Go binaries shrink to about half for a few tens of ms. */
-    GZIP("gzip");
+    GZIP("gzip"),
+    /**
+     * Gzipped {@link BinaryDelta} operations against the binary the agent runs: about 2 % of
+     * the binary after a small edit. The agent refuses it with {@link
+     * InstallResult#baseMismatch()} when it runs another binary.
+     */
+    DELTA("delta");
 
     private final String wireName;
 
@@ -101,10 +107,23 @@ public final class AgentProtocol {
    * @param rolledBack whether the agent went back to the previous binary
    * @param exitCode the new binary's exit code, when it died at start
    * @param output the tail of its output, when it died at start
+   * @param code a failure the client acts on, such as {@code base-mismatch}; empty otherwise
+   * @param currentSha256 with {@code base-mismatch}, the binary the agent runs
    */
   public record InstallResult(
       boolean ok, String sha256, long bytes, long size, long pid, long restartMillis,
-      long totalMillis, String error, boolean rolledBack, Integer exitCode, String output) {}
+      long totalMillis, String error, boolean rolledBack, Integer exitCode, String output,
+      String code, String currentSha256) {
+    /**
+     * Whether a delta was refused because the agent runs another binary than its base: send
+     * the whole binary instead. Nothing was installed or restarted.
+     *
+     * @return true for that refusal
+     */
+    public boolean baseMismatch() {
+      return "base-mismatch".equals(code);
+    }
+  }
 
   private AgentProtocol() {}
 
@@ -127,6 +146,39 @@ public final class AgentProtocol {
       payload = buffer.toByteArray();
       wireSize = payload.length;
     }
+    if (encoding == Encoding.DELTA) {
+      throw new IllegalArgumentException("a delta needs its base: use deltaPayload");
+    }
+    ObjectNode header = header(artifact, encoding, wireSize);
+    byte[] line = (JSON.writeValueAsString(header) + "\n").getBytes(StandardCharsets.UTF_8);
+    return new Payload(line, payload, artifact, encoding);
+  }
+
+  /**
+   * Prepares a delta install payload: the operations that turn {@code base} into the artifact,
+   * gzipped.
+   *
+   * @param artifact the new binary
+   * @param base the bytes of the binary the agent runs
+   * @param baseSha256 their sha256, which the agent checks before applying
+   * @return the header and bytes
+   * @throws IOException if the artifact cannot be read
+   */
+  public static Payload deltaPayload(Artifact artifact, byte[] base, String baseSha256)
+      throws IOException {
+    byte[] ops = BinaryDelta.encode(base, Files.readAllBytes(artifact.path()));
+    ByteArrayOutputStream buffer = new ByteArrayOutputStream(ops.length / 2 + 64);
+    try (OutputStream gzip = new FastGzip(buffer)) {
+      gzip.write(ops);
+    }
+    byte[] payload = buffer.toByteArray();
+    ObjectNode header = header(artifact, Encoding.DELTA, payload.length);
+    header.put("base", baseSha256);
+    byte[] line = (JSON.writeValueAsString(header) + "\n").getBytes(StandardCharsets.UTF_8);
+    return new Payload(line, payload, artifact, Encoding.DELTA);
+  }
+
+  private static ObjectNode header(Artifact artifact, Encoding encoding, long wireSize) {
     ObjectNode header = JSON.createObjectNode();
     header.put("v", 1);
     header.put("name", artifact.binaryName());
@@ -134,8 +186,7 @@ public final class AgentProtocol {
     header.put("size", artifact.size());
     header.put("wireSize", wireSize);
     header.put("sha256", artifact.sha256());
-    byte[] line = (JSON.writeValueAsString(header) + "\n").getBytes(StandardCharsets.UTF_8);
-    return new Payload(line, payload, artifact, encoding);
+    return header;
   }
 
   /**
@@ -167,7 +218,9 @@ public final class AgentProtocol {
             node.path("error").asText(""),
             node.path("rolledBack").asBoolean(),
             node.hasNonNull("exitCode") ? node.get("exitCode").asInt() : null,
-            node.path("output").asText("")));
+            node.path("output").asText(""),
+            node.path("code").asText(""),
+            node.path("currentSha256").asText("")));
       } catch (IOException e) {
         // not JSON: keep looking
       }
