@@ -107,8 +107,9 @@ public final class ReportWriter {
       ImageIO.write(chart(rows), "png", dir.resolve("latency.png").toFile());
     }
     md.append(otherTable(jmh));
+    md.append(sizesTable(readSamples(dir.resolve("components.jsonl"))));
     md.append("\nData: `jmh.json` (JMH), `phases.jsonl` (one line per sample: phases in ms, bytes, "
-        + "heap, RSS). Regenerate this file with `java -cp benchmarks/target/benchmarks.jar "
+        + "heap, RSS), `components.jsonl` (sizes). Regenerate this file with `java -cp benchmarks/target/benchmarks.jar "
         + "dev.hotreload.benchmarks.ReportWriter <this directory>`.\n");
     Files.writeString(dir.resolve("README.md"), md);
   }
@@ -233,6 +234,22 @@ public final class ReportWriter {
             fmt(e.getValue().path("scoreError").asDouble()),
             e.getValue().path("scoreUnit").asText()));
       }
+    }
+    return md.toString();
+  }
+
+  static String sizesTable(List<JsonNode> figures) {
+    if (figures.isEmpty()) {
+      return "";
+    }
+    StringBuilder md = new StringBuilder("\n## Sizes measured beside the times\n\n"
+        + "| benchmark | params | bytes | of | % |\n|---|---|---|---|---|\n");
+    for (JsonNode f : figures) {
+      double bytes = f.path("bytes").asDouble();
+      double of = f.path("ofBytes").asDouble();
+      md.append(String.format(Locale.ROOT, "| %s | %s | %,.0f | %,.0f | %.1f %% |%n",
+          f.path("benchmark").asText(), f.path("params").asText(), bytes, of,
+          100 * bytes / of));
     }
     return md.toString();
   }
