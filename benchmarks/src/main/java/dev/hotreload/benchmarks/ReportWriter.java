@@ -109,8 +109,9 @@ public final class ReportWriter {
     md.append(otherTable(jmh));
     md.append(sizesTable(readSamples(dir.resolve("components.jsonl"))));
     md.append("\nData: `jmh.json` (JMH), `phases.jsonl` (one line per sample: phases in ms, bytes, "
-        + "heap, RSS), `components.jsonl` (sizes). Regenerate this file with `java -cp benchmarks/target/benchmarks.jar "
-        + "dev.hotreload.benchmarks.ReportWriter <this directory>`.\n");
+        + "heap, RSS), `components.jsonl` (sizes). Regenerate this file with "
+        + "`java -cp benchmarks/target/benchmarks.jar dev.hotreload.benchmarks.ReportWriter "
+        + "<this directory>`.\n");
     Files.writeString(dir.resolve("README.md"), md);
   }
 
