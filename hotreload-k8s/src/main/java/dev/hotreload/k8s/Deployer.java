@@ -13,6 +13,7 @@ import io.kubernetes.client.util.generic.KubernetesApiResponse;
 import io.kubernetes.client.util.generic.dynamic.DynamicKubernetesApi;
 import io.kubernetes.client.util.generic.dynamic.DynamicKubernetesObject;
 import io.kubernetes.client.util.generic.options.PatchOptions;
+import dev.hotreload.Session;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -190,6 +191,22 @@ public final class Deployer {
     }
     throw new IOException("Deployment " + namespace + "/" + name + " did not roll out within "
         + timeout.toSeconds() + " s: " + last + ". `kubectl describe pods` shows why.");
+  }
+
+  /**
+   * Ties the restore to a session: closing the returned session closes {@code session} and then
+   * {@linkplain #restore() restores} what this deployer applied, so a dev session leaves the
+   * cluster as it found it.
+   *
+   * <pre>{@code
+   * Session session = deployer.restoreOnClose(HotReload.forWorkspace(dir)...start());
+   * }</pre>
+   *
+   * @param session the session to wrap
+   * @return a session that restores when closed (once, however often it is closed)
+   */
+  public Session restoreOnClose(Session session) {
+    return new RestoringSession(Objects.requireNonNull(session, "session"), this);
   }
 
   /**

@@ -8,6 +8,7 @@ import dev.hotreload.spi.Target;
 import dev.hotreload.spi.TargetEvents;
 import dev.hotreload.spi.TargetHandle;
 import dev.hotreload.spi.TargetRequest;
+import io.kubernetes.client.PodLogs;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.apis.AppsV1Api;
@@ -21,7 +22,11 @@ import io.kubernetes.client.openapi.models.V1Pod;
 import io.kubernetes.client.openapi.models.V1PodList;
 import io.kubernetes.client.util.ClientBuilder;
 import io.kubernetes.client.util.Watch;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -57,6 +62,7 @@ public final class KubernetesTarget implements Target {
   private final Map<String, String> labels;
   private String container;
   private ApiClient client;
+  private boolean followLogs = true;
 
   private KubernetesTarget(Kind kind, String namespace, String name, Map<String, String> labels) {
     this.kind = kind;
@@ -155,6 +161,20 @@ public final class KubernetesTarget implements Target {
     return this;
   }
 
+  /**
+   * Whether the container's log lines go to the session's listeners ({@code
+   * ReloadListener.output}), as a local process's output does. On by default: each container is
+   * followed from the moment it is found (a new or restarted container from its first line), so
+   * what the app prints after a reload shows up beside the reload's report.
+   *
+   * @param follow false to leave the logs alone
+   * @return this
+   */
+  public KubernetesTarget followLogs(boolean follow) {
+    this.followLogs = follow;
+    return this;
+  }
+
   @Override
   public TargetHandle open(TargetRequest request) throws IOException {
     ApiClient api = client != null ? client : ClientBuilder.standard().build();
@@ -232,6 +252,7 @@ public final class KubernetesTarget implements Target {
     private final TargetEvents events;
     private final Map<String, PodContainer> live = new ConcurrentHashMap<>();
     private final Map<String, Optional<Platform>> nodes = new ConcurrentHashMap<>();
+    private final Map<String, LogFollower> logs = new ConcurrentHashMap<>();
     private final Thread thread;
     private volatile boolean closed;
     private volatile Watch<V1Pod> watch;
@@ -372,6 +393,16 @@ public final class KubernetesTarget implements Target {
       if (previous != null && !previous.equals(destination)) {
         previous.closeForwards();
       }
+      if (followLogs && !destination.equals(previous) && !closed) {
+        // A container found at start has a past: only its new lines. A new or restarted
+        // container is read from its first line, which is what its start printed.
+        LogFollower follower = new LogFollower(destination, announce ? null : 1);
+        LogFollower old = logs.put(uid, follower);
+        if (old != null) {
+          old.stop();
+        }
+        follower.start();
+      }
       if (announce && !destination.equals(previous)) {
         events.destinationsAdded(List.of(destination));
       }
@@ -381,6 +412,73 @@ public final class KubernetesTarget implements Target {
       PodContainer gone = live.remove(uid);
       if (gone != null) {
         gone.closeForwards();
+      }
+      LogFollower follower = logs.remove(uid);
+      if (follower != null) {
+        follower.stop();
+      }
+    }
+
+    /** Follows one container's log; a failed stream is reported, never a failed reload. */
+    private final class LogFollower {
+      private final PodContainer destination;
+      private final Integer sinceSeconds;
+      private final Thread reader;
+      private volatile boolean stopped;
+      private volatile InputStream stream;
+
+      LogFollower(PodContainer destination, Integer sinceSeconds) {
+        this.destination = destination;
+        this.sinceSeconds = sinceSeconds;
+        this.reader = new Thread(this::follow, "hotreload-logs-" + destination.pod());
+        reader.setDaemon(true);
+      }
+
+      void start() {
+        reader.start();
+      }
+
+      private void follow() {
+        Integer since = sinceSeconds;
+        while (!stopped && !closed) {
+          try (InputStream in = new PodLogs(api).streamNamespacedPodLog(namespace,
+              destination.pod(), destination.container(), since, null, false)) {
+            stream = in;
+            if (stopped) {
+              return;
+            }
+            BufferedReader lines = new BufferedReader(
+                new InputStreamReader(in, StandardCharsets.UTF_8));
+            for (String line = lines.readLine(); line != null && !stopped;
+                line = lines.readLine()) {
+              events.output(destination, line);
+            }
+            return; // the container ended; a restarted one gets a follower of its own
+          } catch (java.io.InterruptedIOException e) {
+            // A client with a read timeout gives up on a quiet log: nothing was missed in the
+            // quiet time, so carry on from the last second.
+            since = 1;
+          } catch (IOException | ApiException | RuntimeException e) {
+            if (!stopped && !closed) {
+              events.log(LogEvent.debug("Following the log of " + destination.id()
+                  + " stopped: " + e));
+            }
+            return;
+          }
+        }
+      }
+
+      void stop() {
+        stopped = true;
+        InputStream in = stream;
+        if (in != null) {
+          try {
+            in.close();
+          } catch (IOException e) {
+            // closing anyway
+          }
+        }
+        reader.interrupt();
       }
     }
 
@@ -434,6 +532,7 @@ public final class KubernetesTarget implements Target {
     public void close() {
       closed = true;
       live.values().forEach(PodContainer::closeForwards);
+      logs.values().forEach(LogFollower::stop);
       Watch<V1Pod> w = watch;
       if (w != null) {
         try {

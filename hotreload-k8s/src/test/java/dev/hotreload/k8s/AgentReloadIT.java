@@ -176,6 +176,95 @@ class AgentReloadIT {
   }
 
   @Test
+  void killedContainer_getsTheCurrentBinaryAgain_logsReachTheListener_closeRestores()
+      throws Exception {
+    // Restore on close: a ConfigMap this session deploys is gone again after close.
+    Deployer deployer = new Deployer(client, NAMESPACE);
+    deployer.apply("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: " + name + "-config\n"
+        + "data:\n  mode: dev\n");
+    session = deployer.restoreOnClose(HotReload.forWorkspace(workspace.root())
+        .mainPackage("./cmd/server")
+        .platform(Platform.linuxHost())
+        .target(KubernetesTarget.deployment(NAMESPACE, name).apiClient(client))
+        .listener(listener)
+        .start());
+    session.awaitReady(WAIT);
+    long seen = session.lastSequence();
+    int linesBefore = listening().size();
+    workspace.greeting("hello before the crash");
+    assertThat(session.awaitReloadAfter(seen, WAIT).succeeded()).isTrue();
+
+    // Every restarted app says where it listens; those lines come through the pods' logs.
+    awaitUntil(() -> listening().size() >= linesBefore + 3,
+        () -> "log lines from the three restarted apps; output so far: " + listener.output());
+
+    // The container's PID 1 dies: the kubelet starts it again from the image's binary.
+    V1Pod victim = pods().get(0);
+    seen = session.lastSequence();
+    killContainerInit(victim.getMetadata().getName());
+    ReloadReport redelivered = awaitTrigger(seen, Reload.Trigger.TARGET_CHANGED);
+
+    assertThat(redelivered.succeeded()).as(redelivered.failure().orElse("")).isTrue();
+    assertThat(redelivered.deliveries()).singleElement()
+        .satisfies(d -> assertThat(d.destination()).contains(victim.getMetadata().getName()));
+    V1Pod restarted = new CoreV1Api(client)
+        .readNamespacedPod(victim.getMetadata().getName(), NAMESPACE).execute();
+    assertThat(restarted.getStatus().getContainerStatuses().get(0).getRestartCount())
+        .isGreaterThanOrEqualTo(1);
+    for (V1Pod pod : pods()) {
+      assertThat(answer(pod)).as(pod.getMetadata().getName()).isEqualTo("hello before the crash");
+    }
+
+    session.close();
+    assertThat(new CoreV1Api(client).listNamespacedConfigMap(NAMESPACE)
+        .fieldSelector("metadata.name=" + name + "-config").execute().getItems())
+        .as("the ConfigMap the session deployed is removed on close").isEmpty();
+  }
+
+  private List<String> listening() {
+    return listener.output().stream().filter(l -> l.equals("listening on 8080")).toList();
+  }
+
+  private static void awaitUntil(java.util.function.BooleanSupplier condition,
+      java.util.function.Supplier<String> what) throws InterruptedException {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting for " + what.get());
+      }
+      Thread.sleep(50);
+    }
+  }
+
+  /**
+   * SIGKILLs the agent running as PID 1 of the pod's container, from the host: the local
+   * cluster's kubelet runs the containers on this machine, so the process is in the host's /proc.
+   */
+  private static void killContainerInit(String pod) throws Exception {
+    List<Long> found = new java.util.ArrayList<>();
+    try (java.util.stream.Stream<Path> procs = java.nio.file.Files.list(Path.of("/proc"))) {
+      for (Path proc : procs.filter(p -> p.getFileName().toString().matches("\\d+")).toList()) {
+        try {
+          String cmdline = java.nio.file.Files.readString(proc.resolve("cmdline"))
+              .replace('\0', ' ');
+          String environ = java.nio.file.Files.readString(proc.resolve("environ"));
+          if (cmdline.startsWith(ExecTransport.AGENT_PATH + " run ")
+              && java.util.Arrays.asList(environ.split("\0")).contains("HOSTNAME=" + pod)) {
+            found.add(Long.parseLong(proc.getFileName().toString()));
+          }
+        } catch (java.io.IOException e) {
+          // gone or not ours to read
+        }
+      }
+    }
+    assertThat(found).as("the agent process of pod " + pod + " in this machine's /proc (the "
+        + "test needs the local cluster's node to be this machine, and root)").hasSize(1);
+    Process kill = new ProcessBuilder("kill", "-KILL", String.valueOf(found.get(0)))
+        .inheritIO().start();
+    assertThat(kill.waitFor()).as("kill -KILL " + found.get(0)).isZero();
+  }
+
+  @Test
   void binaryForAnotherArchitecture_isRefusedBeforeSending() throws Exception {
     Platform other = Platform.linuxHost().equals(Platform.LINUX_ARM64)
         ? Platform.LINUX_AMD64 : Platform.LINUX_ARM64;
