@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -549,5 +550,61 @@ func TestE2ECLIErrors(t *testing.T) {
 	out, err = cmd.Output()
 	if cmd.ProcessState.ExitCode() != 1 || !strings.Contains(string(out), `"error"`) {
 		t.Fatalf("status without supervisor: %q %v", out, err)
+	}
+}
+
+func TestE2EStreamInstallsOneAfterAnotherOnOneStdin(t *testing.T) {
+	a := startAgent(t, appV1, nil)
+	a.waitServing()
+	cmd := exec.Command(agentBin, "install", "--dir", a.dir, "--stream", "--wait-tcp", a.addr)
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	answers := bufio.NewReader(stdout)
+	next := func(payload []byte) installResult {
+		t.Helper()
+		if _, err := stdin.Write(payload); err != nil {
+			t.Fatal(err)
+		}
+		line, err := answers.ReadBytes('\n')
+		if err != nil {
+			t.Fatalf("no answer: %v", err)
+		}
+		var res installResult
+		if err := json.Unmarshal(line, &res); err != nil {
+			t.Fatalf("answer %q: %v", line, err)
+		}
+		return res
+	}
+
+	if res := next(installStream(t, appV2, "gzip")); !res.OK {
+		t.Fatalf("first install: %+v", res)
+	}
+	if v, _ := a.waitServing(); v != "v2" {
+		t.Fatalf("serving %s after the first install", v)
+	}
+	// A refused payload read to its end keeps the stream usable.
+	bin, _ := os.ReadFile(appV1)
+	wrong := stream(map[string]any{"v": 1, "encoding": "identity", "size": len(bin), "sha256": hexSum([]byte("other"))}, bin)
+	if res := next(wrong); res.OK || !strings.Contains(res.Error, "sha256 mismatch") {
+		t.Fatalf("wrong checksum: %+v", res)
+	}
+	if res := next(installStream(t, appV1, "identity")); !res.OK {
+		t.Fatalf("install after a refusal: %+v", res)
+	}
+	if v, _ := a.waitServing(); v != "v1" {
+		t.Fatalf("serving %s after the last install", v)
+	}
+	stdin.Close()
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("closing stdin must end the stream cleanly: %v", err)
 	}
 }

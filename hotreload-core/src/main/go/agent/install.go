@@ -87,6 +87,7 @@ func cmdInstall(args []string, stdin *os.File, stdout io.Writer) int {
 	waitTCP := fset.String("wait-tcp", "", "HOST:PORT that must accept a connection before the install succeeds")
 	settle := fset.Duration("settle", 200*time.Millisecond, "a new process exiting within this time counts as a failed start")
 	fsync := fset.Bool("fsync", true, "fsync the new binary before the rename")
+	stream := fset.Bool("stream", false, "install one payload after another until stdin ends, answering each")
 	err := fset.Parse(args)
 	if err == nil && fset.NArg() > 0 {
 		err = fmt.Errorf("unexpected argument %q", fset.Arg(0))
@@ -101,7 +102,12 @@ func cmdInstall(args []string, stdin *os.File, stdout io.Writer) int {
 	}
 	deadline := t0.Add(*timeout)
 	opts := installOptions{dir: abs, deadline: deadline, waitTCP: *waitTCP, settle: *settle, noFsync: !*fsync}
-	res := doInstall(opts, stdinWithDeadline(stdin, deadline), socketClient{abs}, t0)
+	if *stream {
+		return serveInstalls(opts, *timeout, stdin, stdout, socketClient{abs})
+	}
+	in, _ := stdinWithDeadlines(stdin)
+	in.SetReadDeadline(deadline)
+	res := doInstall(opts, in, socketClient{abs}, t0)
 	writeJSONLine(stdout, res.wire())
 	if !res.OK {
 		return 1
@@ -109,41 +115,97 @@ func cmdInstall(args []string, stdin *os.File, stdout io.Writer) int {
 	return 0
 }
 
-// stdinWithDeadline lets --timeout interrupt a stalled exec stream: a pipe or
+// deadlineReader is stdin with read deadlines where the kernel allows them.
+type deadlineReader interface {
+	io.Reader
+	SetReadDeadline(t time.Time) error
+}
+
+type noDeadline struct{ io.Reader }
+
+func (noDeadline) SetReadDeadline(time.Time) error { return nil }
+
+// stdinWithDeadlines lets --timeout interrupt a stalled exec stream: a pipe or
 // socket switched to non-blocking mode goes through Go's poller, which honours
-// read deadlines. Terminals and files are left alone. The duplicate fd keeps
-// the returned file's lifetime apart from f's.
-func stdinWithDeadline(f *os.File, deadline time.Time) io.Reader {
+// read deadlines. Terminals and files are left alone (their deadlines do
+// nothing). The duplicate fd keeps the returned file's lifetime apart from f's.
+func stdinWithDeadlines(f *os.File) (deadlineReader, bool) {
 	var st syscall.Stat_t
 	fd := int(f.Fd())
 	if syscall.Fstat(fd, &st) != nil {
-		return f
+		return noDeadline{f}, false
 	}
 	if m := st.Mode & syscall.S_IFMT; m != syscall.S_IFIFO && m != syscall.S_IFSOCK {
-		return f
+		return noDeadline{f}, false
 	}
 	if m := st.Mode & syscall.S_IFMT; m == syscall.S_IFIFO {
 		growPipe(fd)
 	}
 	dup, err := syscall.Dup(fd)
 	if err != nil {
-		return f
+		return noDeadline{f}, false
 	}
 	syscall.CloseOnExec(dup)
 	if syscall.SetNonblock(dup, true) != nil {
 		syscall.Close(dup)
-		return f
+		return noDeadline{f}, false
 	}
 	nf := os.NewFile(uintptr(dup), f.Name())
-	if nf.SetReadDeadline(deadline) != nil {
+	if nf.SetReadDeadline(time.Time{}) != nil {
 		syscall.SetNonblock(dup, false)
 		nf.Close()
-		return f
+		return noDeadline{f}, false
 	}
-	return nf
+	return nf, true
 }
 
-func doInstall(o installOptions, in io.Reader, cl supervisorClient, t0 time.Time) (res installResult) {
+// serveInstalls serves one long-lived exec: header and payload, answer, and
+// again, so a client that keeps the stream open pays for the exec (the API
+// server, the kubelet, runc) once instead of on every reload. Waiting for the
+// next header has no deadline; each install has --timeout from its first byte.
+// When a payload cannot be read to its end the framing is lost: the answer is
+// written and the stream ends.
+func serveInstalls(o installOptions, timeout time.Duration, stdin *os.File, stdout io.Writer, cl supervisorClient) int {
+	in, _ := stdinWithDeadlines(stdin)
+	br := bufio.NewReaderSize(in, 64<<10)
+	for {
+		in.SetReadDeadline(time.Time{})
+		if _, err := br.Peek(1); err != nil {
+			return 0 // the client closed the stream
+		}
+		t0 := time.Now()
+		o.deadline = t0.Add(timeout)
+		in.SetReadDeadline(o.deadline)
+		h, err := readHeader(br)
+		if err != nil {
+			writeJSONLine(stdout, installResult{Error: err.Error()}.wire())
+			return 1
+		}
+		res := installPayload(o, br, h, cl, t0)
+		if !res.OK && res.Bytes < *h.WireSize {
+			// Refused before or while reading the payload: skip what is left of it.
+			n, err := io.CopyN(io.Discard, br, *h.WireSize-res.Bytes)
+			if err != nil {
+				writeJSONLine(stdout, res.wire())
+				return 1
+			}
+			res.Bytes += n
+		}
+		writeJSONLine(stdout, res.wire())
+	}
+}
+
+func doInstall(o installOptions, in io.Reader, cl supervisorClient, t0 time.Time) installResult {
+	br := bufio.NewReaderSize(in, 64<<10)
+	h, err := readHeader(br)
+	if err != nil {
+		return installResult{Error: err.Error(), TotalMillis: time.Since(t0).Milliseconds()}
+	}
+	return installPayload(o, br, h, cl, t0)
+}
+
+// installPayload installs the payload that follows a header already read.
+func installPayload(o installOptions, br *bufio.Reader, h *header, cl supervisorClient, t0 time.Time) (res installResult) {
 	defer func() { res.TotalMillis = time.Since(t0).Milliseconds() }()
 	fail := func(format string, a ...any) installResult {
 		res.OK = false
@@ -151,11 +213,6 @@ func doInstall(o installOptions, in io.Reader, cl supervisorClient, t0 time.Time
 		return res
 	}
 
-	br := bufio.NewReaderSize(in, 64<<10)
-	h, err := readHeader(br)
-	if err != nil {
-		return fail("%v", err)
-	}
 	st, err := cl.info()
 	if err != nil {
 		return fail("%v", err)

@@ -337,7 +337,12 @@ func TestInstallStalledStreamTimesOut(t *testing.T) {
 	fx := newInstallFixture(t)
 	o := installOptions{dir: fx.dir, deadline: time.Now().Add(300 * time.Millisecond)}
 	start := time.Now()
-	res := doInstall(o, stdinWithDeadline(r, o.deadline), fx.sup, start)
+	stdin, ok := stdinWithDeadlines(r)
+	if !ok {
+		t.Fatal("a pipe takes read deadlines")
+	}
+	stdin.SetReadDeadline(o.deadline)
+	res := doInstall(o, stdin, fx.sup, start)
 	if time.Since(start) > 3*time.Second {
 		t.Fatalf("took %v", time.Since(start))
 	}

@@ -62,7 +62,7 @@ func dispatch(args []string) int {
 func usage(w io.Writer) {
 	fmt.Fprint(w, `usage:
   agent run [--dir DIR] [--stop-signal TERM] [--stop-timeout 5s] -- COMMAND [ARG...]
-  agent install [--dir DIR] [--timeout 30s] [--wait-tcp HOST:PORT] [--settle 200ms] < header+payload
+  agent install [--dir DIR] [--timeout 30s] [--wait-tcp HOST:PORT] [--settle 200ms] [--stream] < header+payload
   agent status [--dir DIR]
   agent version
 DIR defaults to $HOTRELOAD_DIR, else `+defaultDirPath+`.
