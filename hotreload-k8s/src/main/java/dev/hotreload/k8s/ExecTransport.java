@@ -19,7 +19,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * Delivers a binary to the hotreload agent in a container: one exec of {@code agent install}
@@ -33,16 +38,30 @@ import java.util.concurrent.ExecutionException;
  * from its image, or reloaded by another client — refuses the delta before touching anything,
  * and the whole binary follows in the same transfer.
  *
+ * <p>After a container's first binary, the transport keeps one exec of {@code agent install
+ * --stream} open to it and sends later binaries through it, so a reload does not pay for a new
+ * exec (the API server, the kubelet and the runtime starting a process: about 100 ms on the
+ * local cluster). A channel that broke is dropped and the reload goes through an exec of its own.
+ *
  * <p>Thread-safe. A payload is encoded once and reused for every replica.
  */
-public final class ExecTransport implements Transport {
+public final class ExecTransport implements Transport, java.io.Closeable {
   /** Where the agent lives in dev images. */
   public static final String AGENT_PATH = "/ko-app/hotreload-agent";
   /** The agent's state directory, an emptyDir mounted by the rewritten manifest. */
   public static final String AGENT_DIR = "/var/run/hotreload";
 
+  private static final ExecutorService OPENER = Executors.newCachedThreadPool(r -> {
+    Thread thread = new Thread(r, "hotreload-channel-open");
+    thread.setDaemon(true);
+    return thread;
+  });
+
   private final Encoding encoding;
   private final String waitTcp;
+  private final boolean persistent;
+  /** Per container, the long-lived exec the next reload goes through. */
+  private final Map<String, CompletableFuture<AgentChannel>> channels = new ConcurrentHashMap<>();
   private final Cache<String, AgentProtocol.Payload> payloads =
       CacheBuilder.newBuilder().maximumSize(4).build();
   /** Which binary (sha256) each container runs, as far as this transport put it there. */
@@ -51,9 +70,10 @@ public final class ExecTransport implements Transport {
   /** The bytes of the binaries delivered last, by sha256: the bases of the next deltas. */
   private final Cache<String, byte[]> binaries = CacheBuilder.newBuilder().maximumSize(2).build();
 
-  private ExecTransport(Encoding encoding, String waitTcp) {
+  private ExecTransport(Encoding encoding, String waitTcp, boolean persistent) {
     this.encoding = encoding;
     this.waitTcp = waitTcp;
+    this.persistent = persistent;
   }
 
   /**
@@ -63,7 +83,7 @@ public final class ExecTransport implements Transport {
    * 271 ms identity vs 548 ms gzip). The ServiceLoader default.
    */
   public ExecTransport() {
-    this(null, null);
+    this(null, null, true);
   }
 
   /**
@@ -73,7 +93,7 @@ public final class ExecTransport implements Transport {
    * @return the transport
    */
   public static ExecTransport identity() {
-    return new ExecTransport(Encoding.IDENTITY, null);
+    return new ExecTransport(Encoding.IDENTITY, null, true);
   }
 
   /**
@@ -83,7 +103,7 @@ public final class ExecTransport implements Transport {
    * @return the transport
    */
   public static ExecTransport gzip() {
-    return new ExecTransport(Encoding.GZIP, null);
+    return new ExecTransport(Encoding.GZIP, null, true);
   }
 
   /**
@@ -95,7 +115,18 @@ public final class ExecTransport implements Transport {
    * @return a new transport
    */
   public ExecTransport waitForPort(int port) {
-    return new ExecTransport(encoding, "127.0.0.1:" + port);
+    return new ExecTransport(encoding, "127.0.0.1:" + port, persistent);
+  }
+
+  /**
+   * The same transport, with one exec per reload instead of a long-lived one per container:
+   * slower (the exec costs about 100 ms on a local cluster), for API servers or proxies that cut
+   * long-lived exec streams.
+   *
+   * @return a new transport
+   */
+  public ExecTransport oneExecPerReload() {
+    return new ExecTransport(encoding, waitTcp, false);
   }
 
   @Override
@@ -112,25 +143,52 @@ public final class ExecTransport implements Transport {
     byte[] baseBytes = base == null ? null : binaries.getIfPresent(base);
     if (baseBytes != null) {
       AgentProtocol.Payload delta = deltaPayload(artifact, base, baseBytes);
-      AgentProtocol.InstallResult answer = install(pod, request, delta);
+      Answer answer = install(pod, request, delta);
       wireBytes += delta.wireBytes();
       // A refused delta (another binary runs there, or the rebuilt bytes did not check out)
       // changed nothing in the pod: the whole binary follows in the same transfer.
-      if (answer.ok() || answer.exitCode() != null || answer.rolledBack()) {
-        return finish(pod, artifact, answer, wireBytes);
+      AgentProtocol.InstallResult result = answer.result();
+      if (result.ok() || result.exitCode() != null || result.rolledBack()) {
+        return finish(pod, artifact, answer, wireBytes, request.timeout());
       }
     }
     AgentProtocol.Payload payload = payload(artifact, encodingFor(pod));
-    AgentProtocol.InstallResult answer = install(pod, request, payload);
-    return finish(pod, artifact, answer, wireBytes + payload.wireBytes());
+    Answer answer = install(pod, request, payload);
+    return finish(pod, artifact, answer, wireBytes + payload.wireBytes(), request.timeout());
   }
 
-  private AgentProtocol.InstallResult install(PodContainer pod, TransferRequest request,
+  /** What the agent answered, and whether it came over the container's open channel. */
+  private record Answer(AgentProtocol.InstallResult result, boolean overChannel) {}
+
+  private Answer install(PodContainer pod, TransferRequest request,
       AgentProtocol.Payload payload) throws IOException {
+    Runnable sent = () -> request.progress().sent(payload.wireBytes());
+    AgentChannel channel = usableChannel(pod);
+    if (channel != null) {
+      try {
+        return new Answer(channel.install(payload, sent, request.timeout()), true);
+      } catch (IOException e) {
+        // The channel died with its pod or its stream: one exec of its own still can get in.
+        channels.remove(pod.id());
+      }
+    }
+    List<String> command = command(pod, request.timeout());
+    PodExec.Result result = new PodExec(pod.client()).run(pod, command, payload::writeTo, sent,
+        request.timeout());
+    return new Answer(AgentProtocol.parseResult(result.stdout())
+        .orElseThrow(() -> new TransferFailedException(
+            pod.id() + " did not answer like a hotreload agent (exit " + result.exitCode() + "): "
+                + firstLine(result.stderr() + result.stdout())
+                + ". Is the pod running the dev image with the rewritten command "
+                + "(" + AGENT_PATH + " run -- …)?",
+            pod.id(), request.artifact().platform(), ExecTransport.class, null)), false);
+  }
+
+  private List<String> command(PodContainer pod, Duration timeout) {
     // No fsync: the agent rebuilds its directory at every container start, so a binary that
     // is lost to a crash of the node is re-sent anyway; fsync costs 30-40 ms per 10 MB.
     List<String> command = new ArrayList<>(List.of(AGENT_PATH, "install", "--dir", AGENT_DIR,
-        "--timeout", Math.max(1, request.timeout().toSeconds()) + "s", "--fsync=false"));
+        "--timeout", Math.max(1, timeout.toSeconds()) + "s", "--fsync=false"));
     // Waiting for the port is both faster and stricter than the agent's fixed settle time.
     String wait = waitTcp != null ? waitTcp
         : pod.appPort().map(port -> "127.0.0.1:" + port).orElse(null);
@@ -138,25 +196,62 @@ public final class ExecTransport implements Transport {
       command.add("--wait-tcp");
       command.add(wait);
     }
-    PodExec.Result result = new PodExec(pod.client()).run(pod, command, payload::writeTo,
-        () -> request.progress().sent(payload.wireBytes()), request.timeout());
-    return AgentProtocol.parseResult(result.stdout())
-        .orElseThrow(() -> new TransferFailedException(
-            pod.id() + " did not answer like a hotreload agent (exit " + result.exitCode() + "): "
-                + firstLine(result.stderr() + result.stdout())
-                + ". Is the pod running the dev image with the rewritten command "
-                + "(" + AGENT_PATH + " run -- …)?",
-            pod.id(), request.artifact().platform(), ExecTransport.class, null));
+    return command;
   }
 
-  private TransferResult finish(PodContainer pod, Artifact artifact,
-      AgentProtocol.InstallResult answer, long wireBytes) throws IOException {
+  private AgentChannel usableChannel(PodContainer pod) {
+    CompletableFuture<AgentChannel> opening = channels.get(pod.id());
+    if (opening == null || !opening.isDone() || opening.isCompletedExceptionally()) {
+      return null; // still opening: this reload does not wait for it
+    }
+    AgentChannel channel = opening.join();
+    if (!channel.usable()) {
+      channels.remove(pod.id(), opening);
+      channel.close();
+      return null;
+    }
+    return channel;
+  }
+
+  /** Opens a channel to the container in the background, for its next reload. */
+  private void keepChannelOpen(PodContainer pod, Duration timeout) {
+    if (!persistent) {
+      return;
+    }
+    channels.compute(pod.id(), (id, existing) -> {
+      if (existing != null && (!existing.isDone()
+          || (!existing.isCompletedExceptionally() && existing.join().usable()))) {
+        return existing;
+      }
+      List<String> command = new ArrayList<>(command(pod, timeout));
+      command.add("--stream");
+      return CompletableFuture.supplyAsync(() -> {
+        try {
+          return AgentChannel.open(pod, command);
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      }, OPENER);
+    });
+  }
+
+  /** Ends the open channels; later reloads open new ones. */
+  @Override
+  public void close() {
+    List.copyOf(channels.values()).forEach(opening -> opening.thenAccept(AgentChannel::close));
+    channels.clear();
+  }
+
+  private TransferResult finish(PodContainer pod, Artifact artifact, Answer reply,
+      long wireBytes, Duration timeout) throws IOException {
+    AgentProtocol.InstallResult answer = reply.result();
     if (answer.ok()) {
+      keepChannelOpen(pod, timeout);
       // The base of the next delta to this container: what it runs now.
       binaries.put(artifact.sha256(), bytesOf(artifact));
       delivered.put(pod.id(), artifact.sha256());
       return new TransferResult(wireBytes, Duration.ofMillis(answer.restartMillis()),
-          "pid " + answer.pid());
+          "pid " + answer.pid() + (reply.overChannel() ? ", over the open exec" : ""));
     }
     delivered.invalidate(pod.id());
     if (answer.exitCode() != null || answer.rolledBack()) {
@@ -219,7 +314,8 @@ public final class ExecTransport implements Transport {
 
   @Override
   public String toString() {
-    return "ExecTransport[" + (encoding == null ? "auto" : encoding.wireName()) + (waitTcp != null ? ", wait " + waitTcp : "")
+    return "ExecTransport[" + (encoding == null ? "auto" : encoding.wireName())
+        + (waitTcp != null ? ", wait " + waitTcp : "") + (persistent ? "" : ", one exec per reload")
         + "]";
   }
 }

@@ -772,6 +772,10 @@ public final class ReloadEngine implements Session {
     if (handle != null) {
       closeQuietly(handle);
     }
+    // A transport may hold connections to the destinations (long-lived execs, for one).
+    if (transport instanceof Closeable closeable) {
+      closeQuietly(closeable);
+    }
     coordinator.shutdownNow();
     if (ownsWorkers) {
       workers.shutdownNow();
