@@ -93,8 +93,23 @@ public final class ShapedLink implements Closeable {
         server.setTcpNoDelay(true);
         sockets.add(client);
         sockets.add(server);
-        pipe(client, server, toServer);
-        pipe(server, client, toClient);
+        // Both sockets close once both directions have ended.
+        Runnable done = new Runnable() {
+          private final java.util.concurrent.atomic.AtomicInteger open =
+              new java.util.concurrent.atomic.AtomicInteger(2);
+
+          @Override
+          public void run() {
+            if (open.decrementAndGet() == 0) {
+              closeQuietly(client);
+              closeQuietly(server);
+              sockets.remove(client);
+              sockets.remove(server);
+            }
+          }
+        };
+        pipe(client, server, toServer, done);
+        pipe(server, client, toClient, done);
       } catch (IOException e) {
         if (!closed) {
           System.err.println("shaped link: accept failed: " + e);
@@ -108,10 +123,13 @@ public final class ShapedLink implements Closeable {
    * queue holds about one bandwidth-delay product, so a sender feels the link's rate as TCP
    * backpressure instead of handing everything to an endless buffer.
    */
-  private void pipe(Socket from, Socket to, Pacer pacer) {
+  private void pipe(Socket from, Socket to, Pacer pacer, Runnable done) {
     BlockingQueue<Chunk> queue = new ArrayBlockingQueue<>(QUEUED_CHUNKS);
     Thread reader = new Thread(() -> {
-      try (InputStream in = from.getInputStream()) {
+      // Not try-with-resources: closing a socket's stream closes the socket, and the other
+      // direction may still be carrying the answer to a half-closed request.
+      try {
+        InputStream in = from.getInputStream();
         byte[] buffer = new byte[CHUNK];
         int n;
         while ((n = in.read(buffer)) > 0) {
@@ -143,6 +161,7 @@ public final class ShapedLink implements Closeable {
         closeQuietly(to);
         closeQuietly(from);
       }
+      done.run();
     }, "shaped-link-write");
     reader.setDaemon(true);
     writer.setDaemon(true);

@@ -49,7 +49,9 @@ class ShapedLinkTest {
 
   @AfterEach
   void stop() throws IOException {
-    echo.close();
+    if (echo != null) {
+      echo.close();
+    }
   }
 
   private static byte[] roundTrip(InetSocketAddress via, byte[] data) throws Exception {
@@ -78,7 +80,12 @@ class ShapedLinkTest {
         new Random(i).nextBytes(data);
         checks.add(CompletableFuture.supplyAsync(() -> {
           try {
-            return java.util.Arrays.equals(roundTrip(link.localAddress(), data), data);
+            byte[] back = roundTrip(link.localAddress(), data);
+            if (!java.util.Arrays.equals(back, data)) {
+              System.err.println("sent " + data.length + " got " + back.length + " mismatch at "
+                  + java.util.Arrays.mismatch(back, data));
+            }
+            return java.util.Arrays.equals(back, data);
           } catch (Exception e) {
             throw new IllegalStateException(e);
           }
