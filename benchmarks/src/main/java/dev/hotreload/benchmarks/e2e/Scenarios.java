@@ -66,6 +66,7 @@ public final class Scenarios {
     private final String link;
     private final AutoCloseable connection;
     private final String samplesFile = System.getenv(SAMPLES_ENV);
+    private final String tag = Long.toString(System.currentTimeMillis(), 36);
     private int edits;
     private long lastNanos;
 
@@ -86,7 +87,10 @@ public final class Scenarios {
     public void edit() throws Exception {
       // The length changes from edit to edit, as real edits do: the data after the string
       // shifts and code addresses move, so a delta cannot get away with patching a few bytes.
-      String text = "Hello from " + mode + " edit " + ++edits + " " + "!".repeat(edits % 7 * 3);
+      // The run's own tag keeps every binary new: a reproducible build of an edit an earlier
+      // run made would find its image layer already in the registry and skip the push.
+      String text = "Hello from " + mode + " " + tag + " edit " + ++edits + " "
+          + "!".repeat(edits % 7 * 3);
       long start = System.nanoTime();
       scenario.editAndAwait(text);
       lastNanos = System.nanoTime() - start;
