@@ -17,7 +17,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -37,7 +36,7 @@ final class KoRolloutScenario implements Scenario {
   private final Platform platform;
   private final Deployer deployer;
   private final PortForwarder forward;
-  private final Map<String, Double> phases = new LinkedHashMap<>();
+  private final Laps laps = new Laps();
 
   private KoRolloutScenario(int replicas, ApiClient client) throws Exception {
     ko = koBinary();
@@ -109,11 +108,10 @@ final class KoRolloutScenario implements Scenario {
 
   @Override
   public void editAndAwait(String text) throws Exception {
-    phases.clear();
     HelloApp.setGreeting(workspace, text);
-    long t = System.nanoTime();
+    laps.start();
     String reference = koBuild();
-    t = lap("KO_BUILD", t);
+    laps.lap("KO_BUILD");
     List<String> kubectl = new ArrayList<>(List.of(kubectl(), "-n", ClusterSetup.NAMESPACE));
     try {
       run(workspace, Map.of(), concat(kubectl, "set", "image", "deployment/" + HelloApp.NAME,
@@ -124,9 +122,9 @@ final class KoRolloutScenario implements Scenario {
       throw new IllegalStateException("kubectl is not on PATH: eval \"$(scripts/cluster env)\" "
           + "puts the cluster's kubectl there, or set HOTRELOAD_KUBECTL", e);
     }
-    t = lap("ROLLOUT", t);
+    laps.lap("ROLLOUT");
     Poll.until(forward::localPort, text, "ko-rollout");
-    lap("READY", t);
+    laps.lap("READY");
   }
 
   private static String[] concat(List<String> head, String... tail) {
@@ -135,15 +133,9 @@ final class KoRolloutScenario implements Scenario {
     return all.toArray(String[]::new);
   }
 
-  private long lap(String phase, long since) {
-    long now = System.nanoTime();
-    phases.put(phase, (now - since) / 1e6);
-    return now;
-  }
-
   @Override
   public Figures lastFigures() {
-    return new Figures(new LinkedHashMap<>(phases), -1, -1);
+    return new Figures(laps.phases(), -1, -1);
   }
 
   @Override

@@ -11,8 +11,6 @@ import dev.hotreload.spi.BuildRequest;
 import io.kubernetes.client.openapi.ApiClient;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * {@code rebuild-rollout}: what Skaffold does for a ko app today, done with this project's own
@@ -29,7 +27,7 @@ final class RebuildRolloutScenario implements Scenario {
   private final GoBuilder builder = GoBuilder.create();
   private final Deployer deployer;
   private final PortForwarder forward;
-  private final Map<String, Double> phases = new LinkedHashMap<>();
+  private final Laps laps = new Laps();
   private long bytesRaw;
   private int edits;
 
@@ -64,33 +62,26 @@ final class RebuildRolloutScenario implements Scenario {
 
   @Override
   public void editAndAwait(String text) throws Exception {
-    phases.clear();
     HelloApp.setGreeting(workspace, text);
-    long t = System.nanoTime();
+    laps.start();
     Artifact artifact = build();
-    t = lap("BUILD", t);
+    laps.lap("BUILD");
     BuiltImage image = image(artifact);
-    t = lap("IMAGE", t);
+    laps.lap("IMAGE");
     // Updates go through their own deployer: the trial's one restores the first state at the end.
     Deployer update = new Deployer(client, ClusterSetup.NAMESPACE);
     update.apply(HelloApp.manifest(replicas, HelloApp.Mode.PLAIN, image, artifact.importPath()));
     update.awaitRollout(ClusterSetup.NAMESPACE, HelloApp.NAME, Duration.ofMinutes(5));
-    t = lap("ROLLOUT", t);
+    laps.lap("ROLLOUT");
     Poll.until(forward::localPort, text, "rebuild-rollout");
-    lap("READY", t);
+    laps.lap("READY");
     bytesRaw = artifact.size();
-  }
-
-  private long lap(String phase, long since) {
-    long now = System.nanoTime();
-    phases.put(phase, (now - since) / 1e6);
-    return now;
   }
 
   @Override
   public Figures lastFigures() {
     // jib pushes the changed layer (the binary, gzipped) but does not say how many bytes went.
-    return new Figures(new LinkedHashMap<>(phases), -1, bytesRaw);
+    return new Figures(laps.phases(), -1, bytesRaw);
   }
 
   @Override
