@@ -85,8 +85,11 @@ class ClusterSmokeIT {
         out -> out.write(tenMegabytes), null, Duration.ofMinutes(1));
     String expected = HexFormat.of().formatHex(
         MessageDigest.getInstance("SHA-256").digest(tenMegabytes)) + " " + tenMegabytes.length;
-    assertThat(sum.exitCode()).as(sum.stderr()).isZero();
-    assertThat(sum.stdout().strip()).isEqualTo(expected);
+    // The checksum of all 10 MB proves stdin streamed whole. client-java sometimes loses the
+    // exit status to a racing websocket close and reports CONNECTION_FAILED instead (PodExec's
+    // comment); any other status is a real failure.
+    assertThat(sum.stdout().strip()).as(sum.stderr()).isEqualTo(expected);
+    assertThat(sum.exitCode()).as(sum.stderr()).isIn(0, PodExec.CONNECTION_FAILED);
 
     try (PortForwarder forward = PortForwarder.toPod(client, NAMESPACE, pod, 8080)) {
       assertThat(new GoWorkspace.Client().get(forward.localPort())).isEqualTo("smoke");
