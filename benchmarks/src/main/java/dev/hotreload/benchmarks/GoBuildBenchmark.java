@@ -1,7 +1,7 @@
 package dev.hotreload.benchmarks;
 
 import dev.hotreload.Platform;
-import dev.hotreload.core.GoBuilder;
+import dev.hotreload.core.build.GoBuilder;
 import dev.hotreload.examples.HelloApp;
 import dev.hotreload.spi.BuildRequest;
 import java.nio.file.Files;

@@ -1,8 +1,8 @@
 package dev.hotreload.benchmarks;
 
-import dev.hotreload.core.AgentManifestTransformer;
-import dev.hotreload.k8s.ImageMatcher;
-import dev.hotreload.k8s.ManifestRewriter;
+import dev.hotreload.core.agent.AgentManifestTransformer;
+import dev.hotreload.k8s.manifest.ImageMatcher;
+import dev.hotreload.k8s.manifest.ManifestRewriter;
 import dev.hotreload.spi.ManifestTransformer;
 import java.util.List;
 import java.util.concurrent.TimeUnit;

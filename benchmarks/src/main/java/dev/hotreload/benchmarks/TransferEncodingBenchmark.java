@@ -1,12 +1,12 @@
 package dev.hotreload.benchmarks;
 
 import dev.hotreload.Artifact;
-import dev.hotreload.core.GoBuilder;
-import dev.hotreload.core.internal.AgentProtocol;
-import dev.hotreload.core.internal.AgentProtocol.Encoding;
+import dev.hotreload.Platform;
+import dev.hotreload.core.agent.AgentProtocol.Encoding;
+import dev.hotreload.core.agent.AgentProtocol;
+import dev.hotreload.core.build.GoBuilder;
 import dev.hotreload.examples.HelloApp;
 import dev.hotreload.spi.BuildRequest;
-import dev.hotreload.Platform;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;

@@ -1,7 +1,7 @@
 package dev.hotreload.benchmarks;
 
-import dev.hotreload.core.GoWatcher;
 import dev.hotreload.core.testing.GoWorkspace;
+import dev.hotreload.core.watch.GoWatcher;
 import dev.hotreload.spi.WatchRequest;
 import java.io.Closeable;
 import java.nio.file.FileSystems;

@@ -2,14 +2,15 @@ package dev.hotreload.examples;
 
 import dev.hotreload.Artifact;
 import dev.hotreload.Platform;
-import dev.hotreload.core.AgentManifestTransformer;
-import dev.hotreload.core.BuiltImage;
-import dev.hotreload.core.ImageBuilder;
-import dev.hotreload.core.WatchexecManifestTransformer;
-import dev.hotreload.core.internal.AgentBinaries;
+import dev.hotreload.core.agent.AgentBinaries;
+import dev.hotreload.core.agent.AgentLayout;
+import dev.hotreload.core.agent.AgentManifestTransformer;
+import dev.hotreload.core.image.BuiltImage;
+import dev.hotreload.core.image.ImageBuilder;
 import dev.hotreload.core.testing.WatchexecBinary;
-import dev.hotreload.k8s.ImageMatcher;
-import dev.hotreload.k8s.ManifestRewriter;
+import dev.hotreload.core.watchexec.WatchexecManifestTransformer;
+import dev.hotreload.k8s.manifest.ImageMatcher;
+import dev.hotreload.k8s.manifest.ManifestRewriter;
 import dev.hotreload.k8s.testing.BusyboxGlibcBase;
 import dev.hotreload.k8s.testing.LocalCluster;
 import dev.hotreload.spi.ContainerSpec;
@@ -136,7 +137,7 @@ public final class HelloApp {
     switch (mode) {
       case AGENT -> images.supervisor(
           AgentBinaries.createDefault().agentFor(binary.platform()),
-          AgentManifestTransformer.AGENT_PATH);
+          AgentLayout.PATH);
       case WATCHEXEC -> {
         // The seed design needs tar in the image and watchexec in kodata.
         Files.copy(WatchexecBinary.require(), workspace.resolve("kodata/watchexec"),

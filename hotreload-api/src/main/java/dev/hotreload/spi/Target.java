@@ -1,6 +1,7 @@
 package dev.hotreload.spi;
 
 import java.io.IOException;
+import java.util.Optional;
 
 /**
  * The places a binary must go, kept live: a local process, the containers of one pod, every
@@ -21,4 +22,15 @@ public interface Target {
    * @throws IOException if the target cannot be resolved (no such pod, no access)
    */
   TargetHandle open(TargetRequest request) throws IOException;
+
+  /**
+   * How this target's destinations are delivered to when the session sets no transport: a
+   * target knows the kind of destinations it creates, so it names the transport that reaches
+   * them (a Kubernetes target the exec transport, a local process target the local one).
+   *
+   * @return the transport, or empty when the session must set one
+   */
+  default Optional<Transport> defaultTransport() {
+    return Optional.empty();
+  }
 }

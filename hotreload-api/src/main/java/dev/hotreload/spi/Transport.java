@@ -1,10 +1,13 @@
 package dev.hotreload.spi;
 
-import dev.hotreload.Platform;
 import java.io.IOException;
 
 /**
  * Delivers a binary into one destination and returns once the new binary runs there.
+ *
+ * <p>A session uses the transport set in its builder, else the one its {@link Target} declares
+ * ({@link Target#defaultTransport()}); a transport may reject a destination of a kind it does not
+ * know with an {@link IOException} that names it.
  *
  * <p>Implementations must be thread-safe: the session delivers to several destinations in
  * parallel. {@link #transfer} blocks; it must honour thread interruption (the session interrupts
@@ -25,17 +28,4 @@ public interface Transport {
    *     would not start
    */
   TransferResult transfer(TransferRequest request) throws IOException;
-
-  /**
-   * Whether this transport can deliver to the destinations of this target. The session uses the
-   * first transport (set in the builder, then found by {@code ServiceLoader}) that supports the
-   * target.
-   *
-   * @param target the session's target
-   * @param platform the platform built for
-   * @return true if it can deliver there
-   */
-  default boolean supports(Target target, Platform platform) {
-    return true;
-  }
 }

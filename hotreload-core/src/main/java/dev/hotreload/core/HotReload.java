@@ -2,7 +2,7 @@ package dev.hotreload.core;
 
 import dev.hotreload.Platform;
 import dev.hotreload.Session;
-import dev.hotreload.core.internal.ReloadEngine;
+import dev.hotreload.core.internal.engine.ReloadSession;
 import dev.hotreload.event.ReloadListener;
 import dev.hotreload.spi.ArtifactBuilder;
 import dev.hotreload.spi.ReadinessCheck;
@@ -320,7 +320,7 @@ public final class HotReload {
      *     target cannot be opened
      */
     public Session start() {
-      return ReloadEngine.start(build());
+      return ReloadSession.start(Plugins.engineConfig(build()));
     }
   }
 }

@@ -8,13 +8,18 @@ import dev.hotreload.Platform;
 import dev.hotreload.Reload;
 import dev.hotreload.ReloadReport;
 import dev.hotreload.Session;
-import dev.hotreload.core.BuiltImage;
-import dev.hotreload.core.GoBuilder;
 import dev.hotreload.core.HotReload;
-import dev.hotreload.core.ImageBuilder;
-import dev.hotreload.core.internal.AgentBinaries;
+import dev.hotreload.core.agent.AgentBinaries;
+import dev.hotreload.core.agent.AgentLayout;
+import dev.hotreload.core.build.GoBuilder;
+import dev.hotreload.core.image.BuiltImage;
+import dev.hotreload.core.image.ImageBuilder;
 import dev.hotreload.core.testing.GoWorkspace;
 import dev.hotreload.core.testing.RecordingReloadListener;
+import dev.hotreload.k8s.deploy.Deployer;
+import dev.hotreload.k8s.exec.ExecTransport;
+import dev.hotreload.k8s.pod.PortForwarder;
+import dev.hotreload.k8s.target.KubernetesTarget;
 import dev.hotreload.k8s.testing.LocalCluster;
 import dev.hotreload.spi.BuildRequest;
 import io.kubernetes.client.openapi.ApiClient;
@@ -72,19 +77,19 @@ class AgentReloadIT {
     Path agent = AgentBinaries.createDefault().agentFor(platform);
     BuiltImage image = ImageBuilder.forWorkspace(workspace.root())
         .binary(artifact)
-        .supervisor(agent, ExecTransport.AGENT_PATH)
+        .supervisor(agent, AgentLayout.PATH)
         .toRegistry(LocalCluster.REGISTRY + "/hotreload-it/" + name + ":dev")
         .build();
 
     V1Container app = new V1Container()
         .name("app")
         .image(image.reference())
-        .command(List.of(ExecTransport.AGENT_PATH, "run", "--dir", ExecTransport.AGENT_DIR,
+        .command(List.of(AgentLayout.PATH, "run", "--dir", AgentLayout.STATE_DIRECTORY,
             "--", "/ko-app/server"))
         .env(List.of(new V1EnvVar().name("PORT").value("8080")))
         .ports(List.of(new V1ContainerPort().containerPort(8080)))
         .volumeMounts(List.of(new V1VolumeMount().name("hotreload")
-            .mountPath(ExecTransport.AGENT_DIR)))
+            .mountPath(AgentLayout.STATE_DIRECTORY)))
         .securityContext(new V1SecurityContext().readOnlyRootFilesystem(true)
             .allowPrivilegeEscalation(false));
     V1Deployment deployment = new V1Deployment()
@@ -251,7 +256,7 @@ class AgentReloadIT {
           String cmdline = java.nio.file.Files.readString(proc.resolve("cmdline"))
               .replace('\0', ' ');
           String environ = java.nio.file.Files.readString(proc.resolve("environ"));
-          if (cmdline.startsWith(ExecTransport.AGENT_PATH + " run ")
+          if (cmdline.startsWith(AgentLayout.PATH + " run ")
               && java.util.Arrays.asList(environ.split("\0")).contains("HOSTNAME=" + pod)) {
             found.add(Long.parseLong(proc.getFileName().toString()));
           }

@@ -4,10 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hotreload.Artifact;
 import dev.hotreload.Platform;
-import dev.hotreload.core.BuiltImage;
-import dev.hotreload.core.GoBuilder;
-import dev.hotreload.core.ImageBuilder;
+import dev.hotreload.core.build.GoBuilder;
+import dev.hotreload.core.image.BuiltImage;
+import dev.hotreload.core.image.ImageBuilder;
 import dev.hotreload.core.testing.GoWorkspace;
+import dev.hotreload.k8s.deploy.Deployer;
+import dev.hotreload.k8s.pod.PodContainer;
+import dev.hotreload.k8s.pod.PodExec;
+import dev.hotreload.k8s.pod.PortForwarder;
 import dev.hotreload.k8s.testing.LocalCluster;
 import dev.hotreload.spi.BuildRequest;
 import io.kubernetes.client.openapi.ApiClient;

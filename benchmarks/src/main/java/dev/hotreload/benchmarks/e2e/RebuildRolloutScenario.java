@@ -2,11 +2,11 @@ package dev.hotreload.benchmarks.e2e;
 
 import dev.hotreload.Artifact;
 import dev.hotreload.Platform;
-import dev.hotreload.core.BuiltImage;
-import dev.hotreload.core.GoBuilder;
+import dev.hotreload.core.build.GoBuilder;
+import dev.hotreload.core.image.BuiltImage;
 import dev.hotreload.examples.HelloApp;
-import dev.hotreload.k8s.Deployer;
-import dev.hotreload.k8s.PortForwarder;
+import dev.hotreload.k8s.deploy.Deployer;
+import dev.hotreload.k8s.pod.PortForwarder;
 import dev.hotreload.spi.BuildRequest;
 import io.kubernetes.client.openapi.ApiClient;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
 package dev.hotreload.core.testing;
 
-import dev.hotreload.core.internal.AgentProtocol;
+import dev.hotreload.core.agent.AgentProtocol;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;

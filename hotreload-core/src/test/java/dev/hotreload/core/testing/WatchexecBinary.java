@@ -1,6 +1,6 @@
 package dev.hotreload.core.testing;
 
-import dev.hotreload.core.internal.CacheDirectory;
+import dev.hotreload.core.build.CacheDirectory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 

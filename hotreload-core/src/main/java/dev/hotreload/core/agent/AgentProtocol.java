@@ -1,0 +1,238 @@
+package dev.hotreload.core.agent;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hotreload.Artifact;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.Optional;
+import java.util.zip.Deflater;
+import java.util.zip.GZIPOutputStream;
+
+/**
+ * The in-container agent's install protocol, as its README documents it: stdin carries one JSON
+ * header line ({@code v, name, encoding, size, wireSize, sha256}) and then exactly {@code
+ * wireSize} payload bytes; stdout answers with one JSON result line.
+ *
+ * <p>Every transport that reaches an agent (a local process, a Kubernetes exec) speaks it through
+ * this class, so the bytes on the wire are the same everywhere. Thread-safe.
+ */
+public final class AgentProtocol {
+  private static final ObjectMapper JSON =
+      new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+  /** How the payload is encoded on the wire. */
+  public enum Encoding {
+    /** The binary as it is. */
+    IDENTITY("identity"),
+    /** gzip at the fastest level: Go binaries shrink to about half for a few tens of ms. */
+    GZIP("gzip"),
+    /**
+     * Gzipped {@link BinaryDelta} operations against the binary the agent runs: about 2 % of
+     * the binary after a small edit. The agent refuses it with {@link
+     * InstallResult#baseMismatch()} when it runs another binary.
+     */
+    DELTA("delta");
+
+    private final String wireName;
+
+    Encoding(String wireName) {
+      this.wireName = wireName;
+    }
+
+    /**
+     * The name in the header.
+     *
+     * @return for example {@code gzip}
+     */
+    public String wireName() {
+      return wireName;
+    }
+  }
+
+  /**
+   * A payload ready to send: the header line and the bytes after it.
+   *
+   * @param header the JSON header line, newline included
+   * @param payload the encoded bytes, or null to stream the artifact's file (identity)
+   * @param artifact the binary
+   * @param encoding how {@code payload} is encoded
+   */
+  public record Payload(byte[] header, byte[] payload, Artifact artifact, Encoding encoding) {
+    /**
+     * Bytes on the wire: header plus payload.
+     *
+     * @return the count
+     */
+    public long wireBytes() {
+      return header.length + (payload != null ? payload.length : artifact.size());
+    }
+
+    /**
+     * Writes header and payload.
+     *
+     * @param out the agent's stdin
+     * @throws IOException if writing fails
+     */
+    public void writeTo(OutputStream out) throws IOException {
+      out.write(header);
+      if (payload != null) {
+        out.write(payload);
+      } else {
+        try (InputStream in = Files.newInputStream(artifact.path())) {
+          in.transferTo(out);
+        }
+      }
+      out.flush();
+    }
+  }
+
+  /**
+   * What {@code agent install} answered.
+   *
+   * @param ok whether the new binary runs
+   * @param sha256 the checksum it verified
+   * @param bytes payload bytes it read
+   * @param size decoded size
+   * @param pid the new process id
+   * @param restartMillis from the restart request to the new process running
+   * @param totalMillis the whole install inside the container
+   * @param error the reason, when not ok
+   * @param rolledBack whether the agent went back to the previous binary
+   * @param exitCode the new binary's exit code, when it died at start
+   * @param output the tail of its output, when it died at start
+   * @param code a failure the client acts on, such as {@code base-mismatch}; empty otherwise
+   * @param currentSha256 with {@code base-mismatch}, the binary the agent runs
+   */
+  public record InstallResult(
+      boolean ok, String sha256, long bytes, long size, long pid, long restartMillis,
+      long totalMillis, String error, boolean rolledBack, Integer exitCode, String output,
+      String code, String currentSha256) {
+    /**
+     * Whether a delta was refused because the agent runs another binary than its base: send
+     * the whole binary instead. Nothing was installed or restarted.
+     *
+     * @return true for that refusal
+     */
+    public boolean baseMismatch() {
+      return "base-mismatch".equals(code);
+    }
+  }
+
+  private AgentProtocol() {}
+
+  /**
+   * Prepares an install payload.
+   *
+   * @param artifact the binary
+   * @param encoding how to encode it
+   * @return the header and bytes
+   * @throws IOException if the binary cannot be read
+   */
+  public static Payload payload(Artifact artifact, Encoding encoding) throws IOException {
+    byte[] payload = null;
+    long wireSize = artifact.size();
+    if (encoding == Encoding.GZIP) {
+      ByteArrayOutputStream buffer = new ByteArrayOutputStream((int) (artifact.size() / 2));
+      try (OutputStream gzip = new FastGzip(buffer)) {
+        Files.copy(artifact.path(), gzip);
+      }
+      payload = buffer.toByteArray();
+      wireSize = payload.length;
+    }
+    if (encoding == Encoding.DELTA) {
+      throw new IllegalArgumentException("a delta needs its base: use deltaPayload");
+    }
+    ObjectNode header = header(artifact, encoding, wireSize);
+    byte[] line = (JSON.writeValueAsString(header) + "\n").getBytes(StandardCharsets.UTF_8);
+    return new Payload(line, payload, artifact, encoding);
+  }
+
+  /**
+   * Prepares a delta install payload: the operations that turn {@code base} into the artifact,
+   * gzipped.
+   *
+   * @param artifact the new binary
+   * @param base the bytes of the binary the agent runs
+   * @param baseSha256 their sha256, which the agent checks before applying
+   * @return the header and bytes
+   * @throws IOException if the artifact cannot be read
+   */
+  public static Payload deltaPayload(Artifact artifact, byte[] base, String baseSha256)
+      throws IOException {
+    byte[] ops = BinaryDelta.encode(base, Files.readAllBytes(artifact.path()));
+    ByteArrayOutputStream buffer = new ByteArrayOutputStream(ops.length / 2 + 64);
+    try (OutputStream gzip = new FastGzip(buffer)) {
+      gzip.write(ops);
+    }
+    byte[] payload = buffer.toByteArray();
+    ObjectNode header = header(artifact, Encoding.DELTA, payload.length);
+    header.put("base", baseSha256);
+    byte[] line = (JSON.writeValueAsString(header) + "\n").getBytes(StandardCharsets.UTF_8);
+    return new Payload(line, payload, artifact, Encoding.DELTA);
+  }
+
+  private static ObjectNode header(Artifact artifact, Encoding encoding, long wireSize) {
+    ObjectNode header = JSON.createObjectNode();
+    header.put("v", 1);
+    header.put("name", artifact.binaryName());
+    header.put("encoding", encoding.wireName());
+    header.put("size", artifact.size());
+    header.put("wireSize", wireSize);
+    header.put("sha256", artifact.sha256());
+    return header;
+  }
+
+  /**
+   * Reads the result line from what {@code agent install} printed on stdout.
+   *
+   * @param stdout everything it printed
+   * @return the result, or empty if no line parses as a result (the agent was not reached)
+   */
+  public static Optional<InstallResult> parseResult(String stdout) {
+    String[] lines = stdout.strip().split("\n");
+    for (int i = lines.length - 1; i >= 0; i--) {
+      String line = lines[i].strip();
+      if (!line.startsWith("{")) {
+        continue;
+      }
+      try {
+        JsonNode node = JSON.readTree(line);
+        if (!node.has("ok")) {
+          continue;
+        }
+        return Optional.of(new InstallResult(
+            node.path("ok").asBoolean(),
+            node.path("sha256").asText(""),
+            node.path("bytes").asLong(),
+            node.path("size").asLong(),
+            node.path("pid").asLong(),
+            node.path("restartMillis").asLong(),
+            node.path("totalMillis").asLong(),
+            node.path("error").asText(""),
+            node.path("rolledBack").asBoolean(),
+            node.hasNonNull("exitCode") ? node.get("exitCode").asInt() : null,
+            node.path("output").asText(""),
+            node.path("code").asText(""),
+            node.path("currentSha256").asText("")));
+      } catch (IOException e) {
+        // not JSON: keep looking
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** gzip at level 1: the transfer is the bottleneck only on slow links, CPU always is. */
+  private static final class FastGzip extends GZIPOutputStream {
+    FastGzip(OutputStream out) throws IOException {
+      super(out, 64 * 1024);
+      def.setLevel(Deflater.BEST_SPEED);
+    }
+  }
+}

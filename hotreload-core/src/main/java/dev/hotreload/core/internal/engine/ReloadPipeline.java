@@ -1,0 +1,105 @@
+package dev.hotreload.core.internal.engine;
+
+import dev.hotreload.Artifact;
+import dev.hotreload.HotReloadException;
+import dev.hotreload.LogEvent;
+import dev.hotreload.Phase;
+import dev.hotreload.Reload;
+import dev.hotreload.ReloadCanceledException;
+import dev.hotreload.ReloadReport.Outcome;
+import dev.hotreload.ReloadReport;
+import dev.hotreload.event.ReloadListener;
+import dev.hotreload.spi.Destination;
+import dev.hotreload.spi.TargetHandle;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.function.Supplier;
+
+/**
+ * Runs one reload on a worker thread as a sequence of steps, one per phase — build, deliver
+ * (transfer and restart), ready — and turns how it ended into a {@link ReloadReport}.
+ */
+final class ReloadPipeline {
+  private final EngineConfig config;
+  private final ListenerDispatcher listeners;
+  private final Supplier<TargetHandle> handle;
+  private final ReloadHistory history;
+  private final BuildStep build;
+  private final DeliverStep deliver;
+  private final ReadyStep ready;
+
+  ReloadPipeline(EngineConfig config, ListenerDispatcher listeners, ExecutorService workers,
+      Supplier<TargetHandle> handle, ReloadHistory history) {
+    this.config = config;
+    this.listeners = listeners;
+    this.handle = handle;
+    this.history = history;
+    this.build = new BuildStep(config);
+    this.deliver = new DeliverStep(config, workers);
+    this.ready = config.readiness().map(r -> new ReadyStep(config, r, workers)).orElse(null);
+  }
+
+  Finished execute(ReloadRun run) {
+    run.started(Thread.currentThread());
+    Reload reload = run.reload;
+    ReloadListener listener = listeners.forReload(reload);
+    Instant start = config.clock().instant();
+    Instant since = run.detectedSince != null ? run.detectedSince : start;
+    ReportBuilder report = new ReportBuilder(reload, since);
+    PhaseTimer timer = new PhaseTimer(listeners, listener, reload, config.clock(), report);
+
+    timer.emit(l -> l.reloadStart(reload));
+    report.phase(Phase.CHANGE_DETECTED, Duration.between(since, start));
+    timer.emit(l -> l.changesDetected(reload));
+    try {
+      Artifact artifact = run.artifact;
+      if (artifact == null) {
+        artifact = build.run(run, timer, report);
+      } else if (!run.enter(Phase.TRANSFER)) {
+        throw stopped(run, timer, Phase.TRANSFER);
+      }
+      report.artifact(artifact);
+      List<Destination> destinations = run.only != null ? run.only : handle.get().destinations();
+      if (destinations.isEmpty()) {
+        Artifact waiting = artifact;
+        timer.emit(l -> l.log(LogEvent.warn("Target " + config.target()
+            + " has no destination yet: " + waiting.binaryName()
+            + " goes to the first one that appears")));
+      } else {
+        deliver.run(run, timer, report, artifact, destinations);
+        if (ready != null) {
+          ready.run(run, timer, destinations);
+        }
+      }
+      return finish(timer, report.outcome(Outcome.SUCCEEDED, null), null);
+    } catch (ReloadFailure f) {
+      return finish(timer, report.outcome(f.outcome(), f.getMessage()), f.exception());
+    }
+  }
+
+  /**
+   * The failure of a run that was superseded or cancelled before or during {@code phase}; tells
+   * the listener that the phase failed.
+   */
+  static ReloadFailure stopped(ReloadRun run, PhaseTimer timer, Phase phase) {
+    Outcome outcome = run.stopOutcome();
+    String why = outcome == Outcome.SUPERSEDED ? "superseded by newer changes" : "session closed";
+    ReloadCanceledException e = new ReloadCanceledException(why, phase);
+    timer.emit(l -> PhaseTimer.failed(l, phase, run.reload, e));
+    return new ReloadFailure(e, outcome);
+  }
+
+  private Finished finish(PhaseTimer timer, ReportBuilder builder, HotReloadException e) {
+    ReloadReport report = builder.build(config.clock().instant());
+    if (report.succeeded()) {
+      timer.emit(l -> l.reloadEnd(report.reload(), report));
+    } else {
+      timer.emit(l -> l.reloadFailed(report.reload(), report));
+    }
+    // Published after the listeners ran, so whoever awaits the report also sees their effects.
+    history.add(report);
+    return new Finished(report, e);
+  }
+}

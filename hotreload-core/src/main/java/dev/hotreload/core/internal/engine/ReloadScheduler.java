@@ -1,0 +1,189 @@
+package dev.hotreload.core.internal.engine;
+
+import dev.hotreload.Artifact;
+import dev.hotreload.ChangeSet;
+import dev.hotreload.Reload;
+import dev.hotreload.ReloadReport.Outcome;
+import dev.hotreload.ReloadReport;
+import dev.hotreload.SessionState;
+import dev.hotreload.spi.Destination;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+
+/**
+ * Decides when a reload starts: changes coalesce for the debounce window, newer changes
+ * supersede a build in progress (latest wins), reloads run one at a time, and new destinations
+ * get the current binary. Every method runs on the session's single coordinator thread, which
+ * confines all of this state; the reloads themselves run on worker threads.
+ *
+ * <p>Ordering guarantee: reloads run strictly one after another, and a build that newer changes
+ * arrived during is never delivered, so an older binary never follows a newer one.
+ */
+final class ReloadScheduler {
+  private final EngineConfig config;
+  private final SessionStatus status;
+  private final ReloadPipeline pipeline;
+  private final ScheduledExecutorService coordinator;
+  private final ExecutorService workers;
+  private final InstantSource clock;
+  private final UnaryOperator<Runnable> guarded;
+
+  private ChangeSet pending = ChangeSet.EMPTY;
+  private Instant pendingSince;
+  private ScheduledFuture<?> debounceTask;
+  private final List<CompletableFuture<ReloadReport>> manualWaiters = new ArrayList<>();
+  private final List<Destination> newDestinations = new ArrayList<>();
+  private ReloadRun running;
+  private long sequence;
+  private Artifact current;
+
+  ReloadScheduler(EngineConfig config, SessionStatus status, ReloadPipeline pipeline,
+      ScheduledExecutorService coordinator, ExecutorService workers,
+      UnaryOperator<Runnable> guarded) {
+    this.config = config;
+    this.status = status;
+    this.pipeline = pipeline;
+    this.coordinator = coordinator;
+    this.workers = workers;
+    this.clock = config.clock();
+    this.guarded = guarded;
+  }
+
+  void initialReload() {
+    start(Reload.Trigger.INITIAL, ChangeSet.EMPTY, null, null, null, new ArrayList<>());
+  }
+
+  void changes(ChangeSet changes, Runnable afterDebounce) {
+    if (status.closing()) {
+      return;
+    }
+    if (pendingSince == null) {
+      pendingSince = clock.instant();
+    }
+    pending = pending.merge(changes);
+    if (running != null) {
+      running.supersedeIfBuilding();
+    }
+    if (debounceTask != null) {
+      debounceTask.cancel(false);
+    }
+    debounceTask = coordinator.schedule(afterDebounce, config.debounce().toNanos(),
+        TimeUnit.NANOSECONDS);
+  }
+
+  /** The debounce window closed: start what is pending. */
+  void debounced() {
+    debounceTask = null;
+    maybeStart();
+  }
+
+  void destinationsAdded(List<Destination> added) {
+    newDestinations.addAll(added);
+    maybeStart();
+  }
+
+  void reloadNow(CompletableFuture<ReloadReport> waiter) {
+    manualWaiters.add(waiter);
+    maybeStart();
+  }
+
+  /** Stops the debounce timer and cancels the reload in progress; returns that reload. */
+  ReloadRun stop() {
+    if (debounceTask != null) {
+      debounceTask.cancel(false);
+    }
+    if (running != null) {
+      running.cancel();
+    }
+    return running;
+  }
+
+  /** Waiters that never got a reload; for the session to settle once the coordinator is gone. */
+  List<CompletableFuture<ReloadReport>> abandonedWaiters() {
+    return manualWaiters;
+  }
+
+  private void maybeStart() {
+    if (running != null || status.closing() || debounceTask != null) {
+      return;
+    }
+    if (!pending.isEmpty() || !manualWaiters.isEmpty()) {
+      Reload.Trigger trigger =
+          pending.isEmpty() ? Reload.Trigger.MANUAL : Reload.Trigger.FILE_CHANGE;
+      List<CompletableFuture<ReloadReport>> waiters = new ArrayList<>(manualWaiters);
+      manualWaiters.clear();
+      ChangeSet changes = pending;
+      Instant since = pendingSince;
+      pending = ChangeSet.EMPTY;
+      pendingSince = null;
+      // A full reload reaches every destination of the target, new ones included.
+      newDestinations.clear();
+      start(trigger, changes, since, null, null, waiters);
+    } else if (!newDestinations.isEmpty() && current != null) {
+      List<Destination> only = List.copyOf(newDestinations);
+      newDestinations.clear();
+      start(Reload.Trigger.TARGET_CHANGED, ChangeSet.EMPTY, clock.instant(), current, only,
+          new ArrayList<>());
+    }
+  }
+
+  private void start(Reload.Trigger trigger, ChangeSet changes, Instant since,
+      Artifact artifact, List<Destination> only, List<CompletableFuture<ReloadReport>> waiters) {
+    ReloadRun run = new ReloadRun(new Reload(++sequence, trigger, changes), since, artifact,
+        only, waiters);
+    running = run;
+    if (status.state == SessionState.WATCHING) {
+      status.state = SessionState.RELOADING;
+    }
+    try {
+      workers.execute(() -> {
+        Finished finished = pipeline.execute(run);
+        run.done.complete(finished);
+        try {
+          coordinator.execute(guarded.apply(() -> finished(run, finished)));
+        } catch (RejectedExecutionException e) {
+          // closing: close() settles the waiters
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      running = null;
+      throw e;
+    }
+  }
+
+  private void finished(ReloadRun run, Finished finished) {
+    running = null;
+    ReloadReport report = finished.report();
+    if (report.outcome() == Outcome.SUPERSEDED) {
+      // Its changes still need building: they go first, before whatever arrived since.
+      pending = run.reload.changes().merge(pending);
+      manualWaiters.addAll(0, run.waiters);
+    } else {
+      if (!status.closing()) {
+        status.state = SessionState.WATCHING; // before anyone waiting on this reload wakes up
+      }
+      run.waiters.forEach(w -> w.complete(report));
+      status.initial.complete(finished);
+    }
+    if (report.artifact().isPresent()
+        && report.deliveries().stream().anyMatch(ReloadReport.Delivery::succeeded)) {
+      current = report.artifact().get();
+    } else if (report.artifact().isPresent() && report.deliveries().isEmpty()
+        && report.succeeded()) {
+      current = report.artifact().get(); // no destination yet: the next one to appear gets it
+    }
+    if (!status.closing() && status.initial.isDone()) {
+      status.state = SessionState.WATCHING;
+    }
+    maybeStart();
+  }
+}

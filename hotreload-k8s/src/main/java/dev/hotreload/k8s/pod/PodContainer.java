@@ -1,0 +1,186 @@
+package dev.hotreload.k8s.pod;
+
+import dev.hotreload.Platform;
+import dev.hotreload.spi.Destination;
+import io.kubernetes.client.openapi.ApiClient;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One incarnation of one container of one pod. A restart of the container gives it a fresh root
+ * file system from the image, so it is a new destination and gets the current binary again.
+ * Equal when the ids are equal.
+ */
+public final class PodContainer implements Destination {
+  private final String namespace;
+  private final String pod;
+  private final String uid;
+  private final String container;
+  private final int restartCount;
+  private final String node;
+  private final Optional<Platform> nodePlatform;
+  private final ApiClient client;
+  private final Optional<Integer> appPort;
+  private final java.util.Map<Integer, PortForwarder> forwards =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
+   * One container incarnation of a pod.
+   *
+   * @param namespace the pod's namespace
+   * @param pod the pod's name
+   * @param uid the pod's uid
+   * @param container the container's name
+   * @param restartCount the container's restart count: a restart is a new destination
+   * @param node the node it runs on
+   * @param nodePlatform the node's platform, when known
+   * @param client the API client that reaches it
+   * @param appPort the container's first declared TCP port, if any
+   */
+  public PodContainer(String namespace, String pod, String uid, String container, int restartCount,
+      String node, Optional<Platform> nodePlatform, ApiClient client, Optional<Integer> appPort) {
+    this.namespace = Objects.requireNonNull(namespace, "namespace");
+    this.pod = Objects.requireNonNull(pod, "pod");
+    this.uid = Objects.requireNonNull(uid, "uid");
+    this.container = Objects.requireNonNull(container, "container");
+    this.restartCount = restartCount;
+    this.node = node;
+    this.nodePlatform = Objects.requireNonNull(nodePlatform, "nodePlatform");
+    this.client = Objects.requireNonNull(client, "client");
+    this.appPort = Objects.requireNonNull(appPort, "appPort");
+  }
+
+  /**
+   * The container's first declared TCP port: the agent waits for it after a restart.
+   *
+   * @return the port, if the manifest declares one
+   */
+  public Optional<Integer> appPort() {
+    return appPort;
+  }
+
+  @Override
+  public String id() {
+    return "pod/" + namespace + "/" + pod + "/" + container + "#" + restartCount;
+  }
+
+  @Override
+  public Optional<Platform> platform() {
+    return nodePlatform;
+  }
+
+  /**
+   * The pod's namespace.
+   *
+   * @return the namespace
+   */
+  public String namespace() {
+    return namespace;
+  }
+
+  /**
+   * The pod's name.
+   *
+   * @return the name
+   */
+  public String pod() {
+    return pod;
+  }
+
+  /**
+   * The pod's uid.
+   *
+   * @return the uid
+   */
+  public String uid() {
+    return uid;
+  }
+
+  /**
+   * The container's name.
+   *
+   * @return the name
+   */
+  public String container() {
+    return container;
+  }
+
+  /**
+   * The container's restart count when it was seen.
+   *
+   * @return the count
+   */
+  public int restartCount() {
+    return restartCount;
+  }
+
+  /**
+   * The node it runs on.
+   *
+   * @return the node's name, or null if not scheduled
+   */
+  public String node() {
+    return node;
+  }
+
+  /**
+   * The API client that reaches this container.
+   *
+   * @return the client
+   */
+  public ApiClient client() {
+    return client;
+  }
+
+  /**
+   * The destination as a pod container, or an error naming the transport that needs one.
+   *
+   * @param destination a destination
+   * @param transport the transport asking
+   * @return the pod container
+   * @throws java.io.IOException if the destination is not a pod container
+   */
+  public static PodContainer of(Destination destination, Class<?> transport) throws java.io.IOException {
+    if (destination instanceof PodContainer pod) {
+      return pod;
+    }
+    throw new java.io.IOException(transport.getSimpleName() + " delivers to pod containers of a "
+        + "KubernetesTarget, not " + destination.id());
+  }
+
+  /** Reaches the pod's port through a port-forward, opened once per port and kept. */
+  @Override
+  public java.net.InetSocketAddress localAddress(int port) throws java.io.IOException {
+    PortForwarder forward = forwards.get(port);
+    if (forward == null) {
+      forward = PortForwarder.toPod(client, namespace, pod, port);
+      PortForwarder raced = forwards.putIfAbsent(port, forward);
+      if (raced != null) {
+        forward.close();
+        forward = raced;
+      }
+    }
+    return forward.address();
+  }
+
+  /** Closes the port-forwards opened for readiness checks. */
+  public void closeForwards() {
+    forwards.values().forEach(PortForwarder::close);
+    forwards.clear();
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof PodContainer other && other.id().equals(id()) && other.uid.equals(uid);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(id(), uid);
+  }
+
+  @Override
+  public String toString() {
+    return id();
+  }
+}
