@@ -3,6 +3,7 @@ package dev.hotreload.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.hotreload.core.contract.ReadinessCheckContract;
 import dev.hotreload.spi.Destination;
 import dev.hotreload.spi.ReadinessCheck;
 import java.io.IOException;
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 class ReadinessTest {
@@ -73,6 +75,48 @@ class ReadinessTest {
         return new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
       }
     };
+  }
+
+  private static int closedPort() throws IOException {
+    try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return probe.getLocalPort();
+    }
+  }
+
+  @Nested
+  class HttpGetHonoursTheContract extends ReadinessCheckContract {
+    @Override
+    protected ReadinessCheck check() {
+      return Readiness.httpGet(8080, "/healthz");
+    }
+
+    @Override
+    protected Destination readyDestination() throws IOException {
+      return at(start("200 OK"));
+    }
+
+    @Override
+    protected Destination neverReadyDestination() throws IOException {
+      return at(start("503 Service Unavailable"));
+    }
+  }
+
+  @Nested
+  class TcpHonoursTheContract extends ReadinessCheckContract {
+    @Override
+    protected ReadinessCheck check() {
+      return Readiness.tcp(8080);
+    }
+
+    @Override
+    protected Destination readyDestination() throws IOException {
+      return at(start("200 OK"));
+    }
+
+    @Override
+    protected Destination neverReadyDestination() throws IOException {
+      return at(closedPort());
+    }
   }
 
   @AfterEach

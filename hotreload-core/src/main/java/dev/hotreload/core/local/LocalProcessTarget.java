@@ -135,8 +135,14 @@ public final class LocalProcessTarget implements Target {
         return List.of(process);
       }
 
+      private boolean closed;
+
       @Override
-      public void close() throws IOException {
+      public synchronized void close() throws IOException {
+        if (closed) {
+          return;
+        }
+        closed = true;
         process.stop();
         try (Stream<Path> files = Files.walk(runDirectory)) {
           for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {

@@ -1,5 +1,7 @@
 package dev.hotreload.core.agent;
 
+import dev.hotreload.core.contract.ManifestTransformerContract;
+import dev.hotreload.spi.ManifestTransformer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -13,7 +15,12 @@ import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
-class AgentManifestTransformerTest {
+class AgentManifestTransformerTest extends ManifestTransformerContract {
+  @Override
+  protected ManifestTransformer transformer() {
+    return AgentManifestTransformer.DEFAULT;
+  }
+
   private static final String BUILT = "localhost:5000/hello@sha256:" + "a".repeat(64);
   private static final Context KO_IMAGE = new Context(BUILT, List.of("/ko-app/hello"));
   private static final EmptyDirMount STATE = new EmptyDirMount("hotreload", "/var/run/hotreload");

@@ -23,6 +23,15 @@ public final class FakeWatcher implements Watcher {
   }
 
   /**
+   * Whether a watch is open: started and not closed.
+   *
+   * @return true while watching
+   */
+  public boolean watching() {
+    return sink != null && !closed;
+  }
+
+  /**
    * Reports that files of the workspace were modified.
    *
    * @param files names relative to the workspace

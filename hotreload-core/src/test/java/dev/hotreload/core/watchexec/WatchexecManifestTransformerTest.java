@@ -1,5 +1,7 @@
 package dev.hotreload.core.watchexec;
 
+import dev.hotreload.core.contract.ManifestTransformerContract;
+import dev.hotreload.spi.ManifestTransformer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -12,7 +14,12 @@ import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
-class WatchexecManifestTransformerTest {
+class WatchexecManifestTransformerTest extends ManifestTransformerContract {
+  @Override
+  protected ManifestTransformer transformer() {
+    return WatchexecManifestTransformer.create();
+  }
+
   private static final Context CONTEXT =
       new Context("localhost:5000/hello:dev", List.of("/ko-app/hello"));
   private static final List<String> PREFIX = List.of(
