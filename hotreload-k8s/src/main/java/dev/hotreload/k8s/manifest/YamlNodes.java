@@ -29,6 +29,30 @@ final class YamlNodes {
     return get(mapping, key).filter(SequenceNode.class::isInstance).map(SequenceNode.class::cast);
   }
 
+  /**
+   * The mappings in the list under {@code key}, skipping items that are not mappings; empty when
+   * absent or null.
+   *
+   * @param where what {@code parent} is, for the message
+   * @throws IllegalArgumentException if the value is not a list
+   */
+  static List<MappingNode> entries(MappingNode parent, String key, String where) {
+    Optional<Node> node = get(parent, key);
+    if (node.isEmpty() || isNull(node.get())) {
+      return List.of();
+    }
+    if (!(node.get() instanceof SequenceNode list)) {
+      throw new IllegalArgumentException(key + " of " + where + " is not a list");
+    }
+    List<MappingNode> entries = new ArrayList<>();
+    for (Node item : list.getValue()) {
+      if (item instanceof MappingNode mapping) {
+        entries.add(mapping);
+      }
+    }
+    return entries;
+  }
+
   /** The text of a scalar value; empty when absent, null or not a scalar. */
   static Optional<String> string(MappingNode mapping, String key) {
     return get(mapping, key).flatMap(YamlNodes::string);
@@ -129,6 +153,10 @@ final class YamlNodes {
 
   static MappingNode mapping(DumperOptions.FlowStyle style) {
     return new MappingNode(Tag.MAP, new ArrayList<>(), style);
+  }
+
+  static NodeTuple tuple(String key, String value) {
+    return new NodeTuple(plain(key), plain(value));
   }
 
   static void copyComments(Node from, Node to) {
