@@ -1,55 +1,19 @@
 package dev.hotreload.core.image;
 
-import com.google.cloud.tools.jib.api.CacheDirectoryCreationException;
-import com.google.cloud.tools.jib.api.Containerizer;
-import com.google.cloud.tools.jib.api.DockerDaemonImage;
-import com.google.cloud.tools.jib.api.InsecureRegistryException;
-import com.google.cloud.tools.jib.api.JibContainer;
-import com.google.cloud.tools.jib.api.JibContainerBuilder;
-import com.google.cloud.tools.jib.api.RegistryException;
-import com.google.cloud.tools.jib.api.RegistryImage;
-import com.google.cloud.tools.jib.api.RegistryUnauthorizedException;
-import com.google.cloud.tools.jib.api.TarImage;
-import com.google.cloud.tools.jib.api.buildplan.AbsoluteUnixPath;
-import com.google.cloud.tools.jib.api.buildplan.FileEntriesLayer;
-import com.google.cloud.tools.jib.api.buildplan.FileEntry;
-import com.google.cloud.tools.jib.api.buildplan.FilePermissions;
-import com.google.cloud.tools.jib.api.buildplan.ImageFormat;
-import com.google.cloud.tools.jib.frontend.CredentialRetrieverFactory;
 import dev.hotreload.Artifact;
 import dev.hotreload.LogEvent;
 import dev.hotreload.Platform;
-import dev.hotreload.core.build.CacheDirectory;
-import dev.hotreload.core.build.KoConfig;
-import dev.hotreload.core.internal.image.BaseImage;
-import dev.hotreload.core.internal.image.BaseImages;
-import dev.hotreload.core.internal.image.ImageArchive;
-import dev.hotreload.core.internal.image.ImageName;
-import dev.hotreload.core.internal.image.Kodata;
-import dev.hotreload.core.internal.image.LayerStaging;
-import dev.hotreload.core.internal.image.OciJson.Descriptor;
-import dev.hotreload.core.internal.image.OciJson;
-import dev.hotreload.core.internal.image.RegistryHttp;
-import dev.hotreload.core.internal.image.SourceDateEpoch;
+import dev.hotreload.core.image.ImageSpec.Destination;
+import dev.hotreload.core.image.ImageSpec.Kind;
 import java.io.IOException;
-import java.net.ConnectException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoField;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ExecutionException;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 
 /**
  * Builds a development image the way ko lays one out, with jib-core: no Dockerfile, no Docker.
@@ -93,6 +57,10 @@ import java.util.stream.Stream;
  * parent directories ({@code /var}, {@code /var/run}); on a base where {@code /var/run} is a
  * symbolic link to {@code /run}, it becomes a directory in the image.
  *
+ * <p>{@link #spec()} checks every setting, reports all problems together and returns the
+ * settings as an immutable {@link ImageSpec}; {@link #build()} is that check followed by the
+ * build, and {@link ImageSpec#toBuilder()} starts a new builder from a spec.
+ *
  * <p>A builder is mutable and not thread-safe. It may build many times: {@link
  * #binary(Artifact)} replaces the binary of its platform, so a rebuild is {@code
  * builder.binary(newArtifact).build()}.
@@ -113,36 +81,26 @@ public final class ImageBuilder {
   /** Where ko puts {@code kodata/}, and the value of {@code KO_DATA_PATH}. */
   public static final String KO_DATA_PATH = "/var/run/ko";
 
-  /** {@code PATH} when the base sets none (Docker's and ko's default). */
-  static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-
-  private static final FilePermissions EXECUTABLE = FilePermissions.fromOctalString("755");
-  private static final FilePermissions REGULAR = FilePermissions.fromOctalString("644");
-  private static final String TOOL_NAME = "hotreload/jib-core";
-
-  private enum Kind { REGISTRY, TAR, DOCKER_DAEMON }
-
-  private record Destination(Kind kind, String reference, Path tar) {}
-
-  private final Path workspace;
-  private String baseReference;
-  private Path baseArchive;
-  private final Map<Platform, Artifact> binaries = new LinkedHashMap<>();
-  private String supervisorPath;
-  private Path supervisorFile;
-  private final Map<Platform, Path> supervisorFiles = new LinkedHashMap<>();
-  private Path kodata;
-  private final Map<String, String> env = new LinkedHashMap<>();
-  private final Map<String, String> labels = new LinkedHashMap<>();
-  private String user;
-  private List<String> entrypoint;
-  private Instant creationTime;
-  private Path cacheDirectory;
-  private Consumer<LogEvent> logger = event -> {};
-  private Destination destination;
-  private Map<String, String> environment = System.getenv();
-  private BaseImages bases;
-  private Path basesDirectory;
+  // Package-private for ImageSpecCheck, which reads them all, as HotReloadSpec reads its
+  // Configurator's.
+  final Path workspace;
+  String baseReference;
+  Path baseArchive;
+  final Map<Platform, Artifact> binaries = new LinkedHashMap<>();
+  String supervisorPath;
+  Path supervisorFile;
+  final Map<Platform, Path> supervisorFiles = new LinkedHashMap<>();
+  Path kodata;
+  final Map<String, String> env = new LinkedHashMap<>();
+  final Map<String, String> labels = new LinkedHashMap<>();
+  String user;
+  List<String> entrypoint;
+  Instant creationTime;
+  Path cacheDirectory;
+  Consumer<LogEvent> logger = event -> {};
+  Destination destination;
+  Map<String, String> environment = System.getenv();
+  private final BaseImageCache bases = new BaseImageCache();
 
   private ImageBuilder(Path workspace) {
     this.workspace = workspace;
@@ -190,7 +148,7 @@ public final class ImageBuilder {
    * Sets the binary for its platform, replacing an earlier one for the same platform. Each
    * platform given gets an image.
    *
-   * @param binary a binary built for a Linux platform, for example by {@link GoBuilder}
+   * @param binary a binary built for a Linux platform, for example by {@link dev.hotreload.core.build.GoBuilder}
    * @return this
    */
   public ImageBuilder binary(Artifact binary) {
@@ -332,7 +290,7 @@ public final class ImageBuilder {
    */
   public ImageBuilder toRegistry(String reference) {
     destination = new Destination(Kind.REGISTRY, Objects.requireNonNull(reference, "reference"),
-        null);
+        Optional.empty());
     return this;
   }
 
@@ -346,7 +304,7 @@ public final class ImageBuilder {
    */
   public ImageBuilder toTar(Path file, String reference) {
     destination = new Destination(Kind.TAR, Objects.requireNonNull(reference, "reference"),
-        Objects.requireNonNull(file, "file"));
+        Optional.of(Objects.requireNonNull(file, "file")));
     return this;
   }
 
@@ -360,7 +318,7 @@ public final class ImageBuilder {
    */
   public ImageBuilder toDockerDaemon(String reference) {
     destination = new Destination(Kind.DOCKER_DAEMON,
-        Objects.requireNonNull(reference, "reference"), null);
+        Objects.requireNonNull(reference, "reference"), Optional.empty());
     return this;
   }
 
@@ -370,9 +328,17 @@ public final class ImageBuilder {
     return this;
   }
 
-  /** Everything {@link #build()} checked, ready to use. */
-  private record Plan(Optional<BaseImage> base, ImageName destinationName, Instant time,
-      List<Artifact> binaries, Map<Platform, Path> supervisors, String binaryName) {}
+  /**
+   * Checks every setting and returns them as an immutable spec, reporting all problems at once.
+   *
+   * @return the settings, with the creation time resolved
+   * @throws IllegalArgumentException naming every bad setting and its value
+   * @throws IllegalStateException if the binary or the destination is missing and nothing else
+   *     is wrong
+   */
+  public ImageSpec spec() {
+    return ImageSpecCheck.of(this);
+  }
 
   /**
    * Checks every setting, then builds the image and sends it to the destination.
@@ -386,391 +352,6 @@ public final class ImageBuilder {
    */
   public BuiltImage build() throws IOException, InterruptedException {
     long started = System.nanoTime();
-    Plan plan = plan();
-    Path imageCache = (cacheDirectory != null ? cacheDirectory : CacheDirectory.resolve())
-        .resolve("image");
-    if (bases == null || !imageCache.resolve("base").equals(basesDirectory)) {
-      basesDirectory = imageCache.resolve("base");
-      bases = new BaseImages(basesDirectory, logger);
-    }
-    Artifact first = plan.binaries().get(0);
-    BaseImage base = plan.base().isPresent() ? plan.base().get() : koYamlBase(first);
-    LayerStaging staging = new LayerStaging(imageCache.resolve("stage"));
-    Optional<Path> kodataSource = kodata != null
-        ? Optional.of(kodata) : Kodata.find(workspace, first.importPath());
-    Optional<Path> stagedKodata = kodataSource.isPresent()
-        ? Optional.of(staging.tree(kodataSource.get(), "kodata")) : Optional.empty();
-    List<String> effectiveEntrypoint =
-        entrypoint != null ? entrypoint : List.of(KO_APP + "/" + plan.binaryName());
-
-    Map<Platform, JibContainerBuilder> images = new LinkedHashMap<>();
-    // jib-core has one switch for plain http; only the destination needs it, as the base never
-    // reaches jib-core as a registry image.
-    boolean insecure = plan.destinationName().loopback();
-    for (Artifact binary : plan.binaries()) {
-      Platform platform = binary.platform();
-      BaseImages.Resolved resolved = bases.resolve(base, platform);
-      JibContainerBuilder jib = resolved.jib();
-      Path supervisor = plan.supervisors().get(platform);
-      if (supervisor != null) {
-        jib.addFileEntriesLayer(supervisorLayer(staging, supervisor, platform, plan.time()));
-      }
-      if (stagedKodata.isPresent()) {
-        jib.addFileEntriesLayer(kodataLayer(staging, stagedKodata.get(), plan.time()));
-      }
-      jib.addFileEntriesLayer(binaryLayer(staging, binary, plan.binaryName(), plan.time()));
-      Map<String, String> imageEnv = new LinkedHashMap<>();
-      imageEnv.put("PATH", withKoApp(resolved.path().orElse(DEFAULT_PATH)));
-      if (stagedKodata.isPresent()) {
-        imageEnv.put("KO_DATA_PATH", KO_DATA_PATH);
-      }
-      imageEnv.putAll(env);
-      jib.setEnvironment(imageEnv)
-          .setEntrypoint(effectiveEntrypoint)
-          .setCreationTime(plan.time())
-          .setFormat(
-              destination.kind() == Kind.DOCKER_DAEMON ? ImageFormat.Docker : ImageFormat.OCI);
-      labels.forEach(jib::addLabel);
-      if (user != null) {
-        jib.setUser(user);
-      }
-      images.put(platform, jib);
-    }
-
-    String reference;
-    String digest;
-    switch (destination.kind()) {
-      case REGISTRY -> {
-        ImageName name = plan.destinationName();
-        digest = pushToRegistry(name, images, imageCache, insecure);
-        reference = name.pinned(digest);
-      }
-      case TAR -> {
-        digest = writeTar(images, imageCache, insecure);
-        reference = destination.reference();
-      }
-      default -> {
-        JibContainer container = containerize(images.values().iterator().next(),
-            Containerizer.to(DockerDaemonImage.named(plan.destinationName().jib())), imageCache,
-            insecure, "Docker daemon");
-        digest = container.getImageId().toString();
-        reference = destination.reference();
-      }
-    }
-    Duration took = Duration.ofNanos(System.nanoTime() - started);
-    logger.accept(LogEvent.info("Built " + reference + " for " + images.keySet() + " in "
-        + took.toMillis() + " ms"));
-    return new BuiltImage(reference, digest, List.copyOf(images.keySet()), effectiveEntrypoint,
-        took);
-  }
-
-  private Plan plan() {
-    List<String> problems = new ArrayList<>();
-    List<String> missing = new ArrayList<>();
-    if (!Files.isDirectory(workspace)) {
-      problems.add("workspace " + workspace + " is not a directory");
-    }
-    Optional<BaseImage> base = Optional.empty();
-    if (baseReference != null) {
-      try {
-        base = Optional.of(BaseImage.parse(baseReference));
-      } catch (IllegalArgumentException e) {
-        problems.add("base " + e.getMessage());
-      }
-    } else if (baseArchive != null) {
-      if (!Files.isRegularFile(baseArchive)) {
-        problems.add("base archive " + baseArchive + " is not a file");
-      }
-      base = Optional.of(new BaseImage.Archive(baseArchive));
-    }
-
-    List<Artifact> artifacts = new ArrayList<>(binaries.values());
-    String binaryName = null;
-    if (artifacts.isEmpty()) {
-      missing.add("no binary: call binary(artifact) with a binary built for Linux, for example "
-          + "by GoBuilder");
-    }
-    Set<String> names = new LinkedHashSet<>();
-    for (Artifact a : artifacts) {
-      names.add(a.binaryName());
-      binaryName = a.binaryName();
-      if (!a.platform().os().equals("linux")) {
-        problems.add("binary " + a.path() + " is for " + a.platform()
-            + ": images here are Linux images; build for linux/" + a.platform().architecture());
-      }
-      if (!Files.isRegularFile(a.path())) {
-        problems.add("binary " + a.path() + " for " + a.platform() + " is not a file");
-      }
-    }
-    if (names.size() > 1) {
-      problems.add("binaries " + names + " have different names: one image holds one program, "
-          + "built from one import path for each platform");
-    }
-
-    Map<Platform, Path> supervisors = new LinkedHashMap<>();
-    if (supervisorPath != null) {
-      String path = supervisorPath;
-      if (!path.startsWith("/") || path.endsWith("/") || path.contains("//")
-          || Stream.of(path.split("/")).anyMatch(p -> p.equals(".") || p.equals(".."))) {
-        problems.add("supervisor containerPath '" + path + "' must be an absolute, normalized "
-            + "file path like /ko-app/hotreload-agent");
-      } else if (binaryName != null && path.equals(KO_APP + "/" + binaryName)) {
-        problems.add("supervisor containerPath '" + path + "' is where the binary goes; use "
-            + "another name, like " + KO_APP + "/hotreload-agent");
-      }
-      supervisorFiles.keySet().stream().filter(p -> !binaries.containsKey(p)).forEach(p ->
-          problems.add("supervisor file for " + p + " but no binary for " + p + "; binaries are for "
-              + binaries.keySet()));
-      for (Artifact a : artifacts) {
-        Path file = supervisorFiles.getOrDefault(a.platform(), supervisorFile);
-        if (file == null) {
-          problems.add("supervisor has no file for " + a.platform() + ": give one with "
-              + "supervisor(" + a.platform() + ", file, \"" + path + "\")");
-        } else if (!Files.isRegularFile(file)) {
-          problems.add("supervisor file " + file + " for " + a.platform() + " is not a file");
-        } else {
-          supervisors.put(a.platform(), file);
-        }
-      }
-    }
-    if (kodata != null && !Files.isDirectory(kodata)) {
-      problems.add("kodata " + kodata + " is not a directory");
-    }
-    env.keySet().stream().filter(k -> k.isEmpty() || k.contains("="))
-        .forEach(k -> problems.add("env name '" + k + "' must be non-empty and without '='"));
-    labels.keySet().stream().filter(String::isBlank)
-        .forEach(k -> problems.add("label name '" + k + "' must not be blank"));
-    if (user != null && user.isBlank()) {
-      problems.add("user '" + user + "' is blank: give a name or uid like 65532");
-    }
-    if (entrypoint != null && (entrypoint.isEmpty() || entrypoint.get(0).isBlank())) {
-      problems.add("entrypoint " + entrypoint + " has no command");
-    }
-
-    Instant time = creationTime;
-    if (time == null) {
-      try {
-        time = SourceDateEpoch.parse(environment.get(SourceDateEpoch.NAME)).orElse(Instant.EPOCH);
-      } catch (IllegalArgumentException e) {
-        problems.add(e.getMessage());
-      }
-    }
-
-    ImageName destinationName = null;
-    if (destination == null) {
-      missing.add("no destination: call toRegistry(\"localhost:5000/app:dev\"), "
-          + "toTar(file, \"app:dev\") or toDockerDaemon(\"app:dev\")");
-    } else {
-      try {
-        destinationName = ImageName.parse(destination.reference());
-        if (destinationName.digestOnly()) {
-          problems.add("destination '" + destination.reference() + "' has a digest but no tag: "
-              + "images are pushed under a tag and the digest comes out of the build");
-        }
-      } catch (IllegalArgumentException e) {
-        problems.add("destination " + e.getMessage());
-      }
-      if (destination.kind() == Kind.DOCKER_DAEMON && artifacts.size() > 1) {
-        problems.add("toDockerDaemon takes one platform, not " + binaries.keySet()
-            + ": push several to a registry or a tar");
-      }
-      if (destination.kind() == Kind.TAR && destination.tar().getParent() != null
-          && !Files.isDirectory(destination.tar().getParent())) {
-        problems.add("tar " + destination.tar() + " is in no existing directory");
-      }
-    }
-
-    if (!problems.isEmpty() || !missing.isEmpty()) {
-      List<String> all = new ArrayList<>(missing);
-      all.addAll(problems);
-      String message = "Invalid image configuration: " + String.join("; ", all);
-      if (problems.isEmpty()) {
-        throw new IllegalStateException(message);
-      }
-      throw new IllegalArgumentException(message);
-    }
-    // Image configs and tar headers keep whole seconds; a fraction would only make two
-    // otherwise equal builds differ.
-    return new Plan(base, destinationName, time.with(ChronoField.NANO_OF_SECOND, 0), artifacts,
-        supervisors, binaryName);
-  }
-
-  private BaseImage koYamlBase(Artifact binary) throws IOException {
-    Optional<String> configured = KoConfig.load(workspace).baseImageFor(binary.importPath());
-    if (configured.isEmpty()) {
-      return BaseImage.SCRATCH;
-    }
-    try {
-      return BaseImage.parse(configured.get());
-    } catch (IllegalArgumentException e) {
-      throw new IOException(workspace.resolve(".ko.yaml") + ": base image for "
-          + binary.importPath() + ": " + e.getMessage(), e);
-    }
-  }
-
-  private static String withKoApp(String path) {
-    return List.of(path.split(":")).contains(KO_APP) ? path : path + ":" + KO_APP;
-  }
-
-  private static FileEntriesLayer binaryLayer(
-      LayerStaging staging, Artifact binary, String name, Instant time) throws IOException {
-    Path staged = staging.file(binary.path(), "binary/" + platformDirectory(binary.platform()));
-    FileEntriesLayer.Builder layer = FileEntriesLayer.builder().setName("binary");
-    addParents(layer, staging, KO_APP + "/" + name, time);
-    return layer.addEntry(new FileEntry(staged, AbsoluteUnixPath.get(KO_APP + "/" + name),
-        EXECUTABLE, time)).build();
-  }
-
-  private FileEntriesLayer supervisorLayer(
-      LayerStaging staging, Path file, Platform platform, Instant time) throws IOException {
-    Path staged = staging.file(file, "supervisor/" + platformDirectory(platform));
-    FileEntriesLayer.Builder layer = FileEntriesLayer.builder().setName("supervisor");
-    addParents(layer, staging, supervisorPath, time);
-    return layer.addEntry(
-        new FileEntry(staged, AbsoluteUnixPath.get(supervisorPath), EXECUTABLE, time)).build();
-  }
-
-  private static FileEntriesLayer kodataLayer(LayerStaging staging, Path staged, Instant time)
-      throws IOException {
-    FileEntriesLayer.Builder layer = FileEntriesLayer.builder().setName("kodata");
-    addParents(layer, staging, KO_DATA_PATH, time);
-    layer.addEntry(new FileEntry(staging.emptyDirectory(), AbsoluteUnixPath.get(KO_DATA_PATH),
-        EXECUTABLE, time));
-    for (Path p : LayerStaging.walk(staged)) {
-      AbsoluteUnixPath target = AbsoluteUnixPath.get(KO_DATA_PATH + "/"
-          + staged.relativize(p).toString().replace('\\', '/'));
-      boolean directory = Files.isDirectory(p);
-      layer.addEntry(new FileEntry(p, target,
-          directory || Files.isExecutable(p) ? EXECUTABLE : REGULAR, time));
-    }
-    return layer.build();
-  }
-
-  /**
-   * Dates the parent directories too; jib-core would otherwise add them dated
-   * 1970-01-01T00:00:01Z whatever SOURCE_DATE_EPOCH says.
-   */
-  private static void addParents(
-      FileEntriesLayer.Builder layer, LayerStaging staging, String path, Instant time)
-      throws IOException {
-    Path empty = staging.emptyDirectory();
-    String[] parts = path.substring(1).split("/");
-    StringBuilder parent = new StringBuilder();
-    for (int i = 0; i < parts.length - 1; i++) {
-      parent.append('/').append(parts[i]);
-      layer.addEntry(new FileEntry(empty, AbsoluteUnixPath.get(parent.toString()), EXECUTABLE,
-          time));
-    }
-  }
-
-  private static String platformDirectory(Platform platform) {
-    return platform.toString().replace('/', '-');
-  }
-
-  private String pushToRegistry(ImageName name, Map<Platform, JibContainerBuilder> images,
-      Path imageCache, boolean insecure) throws IOException, InterruptedException {
-    Map<Platform, String> digests = new LinkedHashMap<>();
-    for (Map.Entry<Platform, JibContainerBuilder> image : images.entrySet()) {
-      RegistryImage target = RegistryImage.named(name.jib());
-      if (!name.loopback()) {
-        target.addCredentialRetriever(CredentialRetrieverFactory
-            .forImage(name.jib(), e -> logger.accept(LogEvent.debug(e.getMessage())))
-            .dockerConfig());
-      }
-      JibContainer container = containerize(image.getValue(), Containerizer.to(target),
-          imageCache, insecure, name.text() + " (" + image.getKey() + ")");
-      digests.put(image.getKey(), container.getDigest().toString());
-    }
-    if (images.size() == 1) {
-      return digests.values().iterator().next();
-    }
-    RegistryHttp registry = RegistryHttp.forImage(name, logger);
-    List<Descriptor> manifests = new ArrayList<>();
-    for (Map.Entry<Platform, String> d : digests.entrySet()) {
-      manifests.add(new Descriptor(OciJson.OCI_MANIFEST, d.getValue(),
-          registry.manifestSize(d.getValue(), OciJson.OCI_MANIFEST), Optional.of(d.getKey())));
-    }
-    byte[] index = OciJson.index(manifests, Map.of());
-    String tag = name.jib().getTag().orElse("latest");
-    String digest = registry.putManifest(tag, OciJson.OCI_INDEX, index);
-    logger.accept(LogEvent.info("Pushed image index " + name.pinned(digest) + " over "
-        + digests.keySet()));
-    return digest;
-  }
-
-  private String writeTar(Map<Platform, JibContainerBuilder> images, Path imageCache,
-      boolean insecure) throws IOException, InterruptedException {
-    Path tar = destination.tar();
-    if (images.size() == 1) {
-      Map.Entry<Platform, JibContainerBuilder> only = images.entrySet().iterator().next();
-      return containerize(only.getValue(),
-          Containerizer.to(TarImage.at(tar).named(ImageName.parse(destination.reference()).jib())),
-          imageCache, insecure, tar.toString()).getDigest().toString();
-    }
-    Path temp = Files.createTempDirectory(Files.createDirectories(imageCache.resolve("tmp")),
-        "platforms-");
-    try {
-      Map<Platform, Path> layouts = new LinkedHashMap<>();
-      for (Map.Entry<Platform, JibContainerBuilder> image : images.entrySet()) {
-        Path layout = temp.resolve(platformDirectory(image.getKey()) + ".tar");
-        containerize(image.getValue(), Containerizer.to(TarImage.at(layout)
-                .named(ImageName.parse(destination.reference()).jib())),
-            imageCache, insecure, tar + " (" + image.getKey() + ")");
-        layouts.put(image.getKey(), layout);
-      }
-      return ImageArchive.writeIndexLayout(tar, destination.reference(), layouts).digest();
-    } finally {
-      try (Stream<Path> paths = Files.walk(temp)) {
-        for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-          Files.deleteIfExists(p);
-        }
-      }
-    }
-  }
-
-  private JibContainer containerize(JibContainerBuilder jib, Containerizer containerizer,
-      Path imageCache, boolean insecure, String where) throws IOException, InterruptedException {
-    containerizer
-        .setToolName(TOOL_NAME)
-        .setBaseImageLayersCache(imageCache.resolve("jib-base"))
-        .setApplicationLayersCache(imageCache.resolve("jib-app"))
-        .setAlwaysCacheBaseImage(true)
-        .setAllowInsecureRegistries(insecure)
-        .addEventHandler(com.google.cloud.tools.jib.api.LogEvent.class, this::jibLog);
-    try {
-      return jib.containerize(containerizer);
-    } catch (ExecutionException e) {
-      throw failure(where, e.getCause() != null ? e.getCause() : e);
-    } catch (RegistryException | CacheDirectoryCreationException e) {
-      throw failure(where, e);
-    }
-  }
-
-  private static IOException failure(String where, Throwable cause) {
-    String hint;
-    if (cause instanceof RegistryUnauthorizedException) {
-      hint = "; the registry refused the credentials (from ~/.docker/config.json): log in with "
-          + "`docker login`";
-    } else if (cause instanceof InsecureRegistryException) {
-      hint = "; it does not speak verified https, and plain http is used only for loopback "
-          + "registries (localhost, 127.0.0.1)";
-    } else if (cause instanceof ConnectException
-        || cause.getCause() instanceof ConnectException) {
-      hint = "; nothing answers there: is the registry running?";
-    } else {
-      hint = "";
-    }
-    return new IOException("Building image " + where + " failed: " + cause.getMessage() + hint,
-        cause);
-  }
-
-  private void jibLog(com.google.cloud.tools.jib.api.LogEvent event) {
-    String message = event.getMessage();
-    switch (event.getLevel()) {
-      case ERROR -> logger.accept(LogEvent.error(message));
-      case WARN -> logger.accept(LogEvent.warn(message));
-      case LIFECYCLE -> logger.accept(LogEvent.info(message));
-      default -> logger.accept(LogEvent.debug(message));
-    }
+    return ImageAssembler.assemble(spec(), bases, started);
   }
 }
