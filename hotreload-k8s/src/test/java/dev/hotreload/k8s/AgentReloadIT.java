@@ -2,48 +2,28 @@ package dev.hotreload.k8s;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.hotreload.Artifact;
 import dev.hotreload.Phase;
 import dev.hotreload.Platform;
 import dev.hotreload.Reload;
 import dev.hotreload.ReloadReport;
 import dev.hotreload.Session;
 import dev.hotreload.core.HotReload;
-import dev.hotreload.core.agent.AgentBinaries;
 import dev.hotreload.core.agent.AgentLayout;
-import dev.hotreload.core.build.GoBuilder;
-import dev.hotreload.core.image.BuiltImage;
-import dev.hotreload.core.image.ImageBuilder;
 import dev.hotreload.core.testing.GoWorkspace;
 import dev.hotreload.core.testing.RecordingReloadListener;
 import dev.hotreload.k8s.deploy.Deployer;
 import dev.hotreload.k8s.exec.ExecTransport;
 import dev.hotreload.k8s.pod.PortForwarder;
 import dev.hotreload.k8s.target.KubernetesTarget;
+import dev.hotreload.k8s.testing.DevDeployments;
 import dev.hotreload.k8s.testing.LocalCluster;
-import dev.hotreload.spi.BuildRequest;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.apis.AppsV1Api;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
-import io.kubernetes.client.openapi.models.V1Container;
-import io.kubernetes.client.openapi.models.V1ContainerPort;
-import io.kubernetes.client.openapi.models.V1Deployment;
-import io.kubernetes.client.openapi.models.V1DeploymentSpec;
-import io.kubernetes.client.openapi.models.V1EmptyDirVolumeSource;
-import io.kubernetes.client.openapi.models.V1EnvVar;
-import io.kubernetes.client.openapi.models.V1LabelSelector;
-import io.kubernetes.client.openapi.models.V1ObjectMeta;
 import io.kubernetes.client.openapi.models.V1Pod;
-import io.kubernetes.client.openapi.models.V1PodSecurityContext;
-import io.kubernetes.client.openapi.models.V1PodSpec;
-import io.kubernetes.client.openapi.models.V1PodTemplateSpec;
-import io.kubernetes.client.openapi.models.V1SecurityContext;
-import io.kubernetes.client.openapi.models.V1Volume;
-import io.kubernetes.client.openapi.models.V1VolumeMount;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -71,43 +51,7 @@ class AgentReloadIT {
     client = apiClient;
     name = "agent-it-" + Long.toString(System.nanoTime() % 1_000_000_000L, 36);
     workspace = GoWorkspace.create(dir, "from the image");
-    Platform platform = Platform.linuxHost();
-    GoBuilder builder = GoBuilder.builder().cacheDirectory(dir.resolve("cache")).build();
-    Artifact artifact = builder.build(new BuildRequest(workspace.root(), "./cmd/server", platform));
-    Path agent = AgentBinaries.createDefault().agentFor(platform);
-    BuiltImage image = ImageBuilder.forWorkspace(workspace.root())
-        .binary(artifact)
-        .supervisor(agent, AgentLayout.PATH)
-        .toRegistry(LocalCluster.REGISTRY + "/hotreload-it/" + name + ":dev")
-        .build();
-
-    V1Container app = new V1Container()
-        .name("app")
-        .image(image.reference())
-        .command(List.of(AgentLayout.PATH, "run", "--dir", AgentLayout.STATE_DIRECTORY,
-            "--", "/ko-app/server"))
-        .env(List.of(new V1EnvVar().name("PORT").value("8080")))
-        .ports(List.of(new V1ContainerPort().containerPort(8080)))
-        .volumeMounts(List.of(new V1VolumeMount().name("hotreload")
-            .mountPath(AgentLayout.STATE_DIRECTORY)))
-        .securityContext(new V1SecurityContext().readOnlyRootFilesystem(true)
-            .allowPrivilegeEscalation(false));
-    V1Deployment deployment = new V1Deployment()
-        .metadata(new V1ObjectMeta().name(name).labels(Map.of("app", name)))
-        .spec(new V1DeploymentSpec()
-            .replicas(3)
-            .selector(new V1LabelSelector().matchLabels(Map.of("app", name)))
-            .template(new V1PodTemplateSpec()
-                .metadata(new V1ObjectMeta().labels(Map.of("app", name)))
-                .spec(new V1PodSpec()
-                    .terminationGracePeriodSeconds(2L)
-                    .securityContext(new V1PodSecurityContext().runAsNonRoot(true)
-                        .runAsUser(65532L))
-                    .containers(List.of(app))
-                    .volumes(List.of(new V1Volume().name("hotreload")
-                        .emptyDir(new V1EmptyDirVolumeSource()))))));
-    new AppsV1Api(client).createNamespacedDeployment(NAMESPACE, deployment).execute();
-    new Deployer(client, NAMESPACE).awaitRollout(NAMESPACE, name, WAIT);
+    DevDeployments.agentMode(client, name, workspace, dir, 3);
   }
 
   @AfterEach

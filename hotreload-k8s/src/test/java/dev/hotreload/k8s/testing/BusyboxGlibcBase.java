@@ -36,17 +36,20 @@ public final class BusyboxGlibcBase {
   public static Path build(Path file) throws Exception {
     Path busybox = Path.of("/bin/busybox");
     if (!Files.isRegularFile(busybox)) {
-      throw new IllegalStateException("/bin/busybox is missing: apt-get install busybox-static");
+      throw new IllegalStateException("/bin/busybox is missing: run scripts/host-packages "
+          + "(it installs Debian's busybox-static)");
     }
     FileEntriesLayer.Builder layer = FileEntriesLayer.builder().setName("busybox-glibc");
     FilePermissions exec = FilePermissions.fromOctalString("755");
     layer.addEntry(busybox, AbsoluteUnixPath.get("/bin/tar"), exec, Instant.EPOCH);
     layer.addEntry(busybox, AbsoluteUnixPath.get("/bin/sh"), exec, Instant.EPOCH);
+    // Lets a test ask what the container holds without trusting the transport under test.
+    layer.addEntry(busybox, AbsoluteUnixPath.get("/bin/sha256sum"), exec, Instant.EPOCH);
     for (String library : LIBRARIES) {
       Path real = Path.of(library).toRealPath();
       if (!Files.isRegularFile(real)) {
         throw new IllegalStateException(library + " is missing: this base copies glibc from the "
-            + "host (Debian libc6, libgcc-s1)");
+            + "host (Debian libc6, libgcc-s1: scripts/host-packages installs them)");
       }
       layer.addEntry(real, AbsoluteUnixPath.get(library), exec, Instant.EPOCH);
     }
