@@ -19,6 +19,7 @@ import dev.hotreload.spi.TargetHandle;
 import dev.hotreload.spi.TargetRequest;
 import dev.hotreload.spi.Transport;
 import io.kubernetes.client.openapi.ApiClient;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -39,7 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ExecTransportContractIT extends TransportContract {
   private static final Pattern SHA256 = Pattern.compile("\"sha256\":\"([0-9a-f]{64})\"");
 
-  @TempDir Path dir;
+  private Path dir;
   private ApiClient client;
   private final String name = DevDeployments.uniqueName("exec-contract");
   private GoWorkspace workspace;
@@ -47,9 +48,10 @@ class ExecTransportContractIT extends TransportContract {
   private final ExecTransport transport = new ExecTransport();
 
   @BeforeAll
-  void deploy() throws Exception {
+  void deploy(@TempDir Path scratch) throws Exception {
+    dir = scratch; // an instance @TempDir is not injected before @BeforeAll
     client = LocalCluster.client();
-    workspace = GoWorkspace.create(dir.resolve("ws"), "from the image");
+    workspace = GoWorkspace.create(Files.createDirectories(dir.resolve("ws")), "from the image");
     DevDeployments.agentMode(client, name, workspace, dir, 1);
     handle = KubernetesTarget.deployment(DevDeployments.NAMESPACE, name).apiClient(client)
         .open(new TargetRequest(Platform.linuxHost(), TargetEvents.NONE));

@@ -12,6 +12,7 @@ import dev.hotreload.spi.Transport;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.apis.AppsV1Api;
 import io.kubernetes.client.openapi.models.V1Deployment;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
@@ -27,14 +28,15 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(LocalCluster.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class KubernetesTargetContractIT extends TargetContract {
-  @TempDir Path dir;
+  private Path dir;
   private ApiClient client;
   private final String name = DevDeployments.uniqueName("target-contract");
 
   @BeforeAll
-  void deploy() throws Exception {
+  void deploy(@TempDir Path scratch) throws Exception {
+    dir = scratch; // an instance @TempDir is not injected before @BeforeAll
     client = LocalCluster.client();
-    DevDeployments.agentMode(client, name, GoWorkspace.create(dir.resolve("ws"), "target"), dir,
+    DevDeployments.agentMode(client, name, GoWorkspace.create(Files.createDirectories(dir.resolve("ws")), "target"), dir,
         1);
   }
 

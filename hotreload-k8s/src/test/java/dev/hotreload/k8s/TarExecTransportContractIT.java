@@ -18,6 +18,7 @@ import dev.hotreload.spi.TargetHandle;
 import dev.hotreload.spi.TargetRequest;
 import dev.hotreload.spi.Transport;
 import io.kubernetes.client.openapi.ApiClient;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -38,7 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
 class TarExecTransportContractIT extends TransportContract {
   private static final Pattern SHA256 = Pattern.compile("^([0-9a-f]{64})\\s");
 
-  @TempDir Path dir;
+  private Path dir;
   private ApiClient client;
   private final String name = DevDeployments.uniqueName("tar-contract");
   private GoWorkspace workspace;
@@ -46,9 +47,10 @@ class TarExecTransportContractIT extends TransportContract {
   private final TarExecTransport transport = new TarExecTransport();
 
   @BeforeAll
-  void deploy() throws Exception {
+  void deploy(@TempDir Path scratch) throws Exception {
+    dir = scratch; // an instance @TempDir is not injected before @BeforeAll
     client = LocalCluster.client();
-    workspace = GoWorkspace.create(dir.resolve("ws"), "from the image");
+    workspace = GoWorkspace.create(Files.createDirectories(dir.resolve("ws")), "from the image");
     DevDeployments.watchexecMode(client, name, workspace, dir);
     handle = KubernetesTarget.deployment(DevDeployments.NAMESPACE, name).apiClient(client)
         .open(new TargetRequest(Platform.linuxHost(), TargetEvents.NONE));

@@ -66,25 +66,25 @@ public record ImageSpec(
    * @throws IllegalArgumentException if both a base reference and a base archive are given
    */
   public ImageSpec {
-    Objects.requireNonNull(workspace, "workspace");
-    Objects.requireNonNull(baseReference, "baseReference");
-    Objects.requireNonNull(baseArchive, "baseArchive");
+    requirePresent("workspace", workspace, "baseReference", baseReference, "baseArchive",
+        baseArchive, "supervisorPath", supervisorPath, "supervisorFile", supervisorFile,
+        "kodata", kodata, "user", user, "creationTime", creationTime, "cacheDirectory",
+        cacheDirectory, "logger", logger, "destination", destination);
     binaries = List.copyOf(binaries);
-    Objects.requireNonNull(supervisorPath, "supervisorPath");
-    Objects.requireNonNull(supervisorFile, "supervisorFile");
     supervisorFiles = Map.copyOf(supervisorFiles);
-    Objects.requireNonNull(kodata, "kodata");
     env = ordered(env);
     labels = ordered(labels);
-    Objects.requireNonNull(user, "user");
     entrypoint = entrypoint.map(List::copyOf);
-    Objects.requireNonNull(creationTime, "creationTime");
-    Objects.requireNonNull(cacheDirectory, "cacheDirectory");
-    Objects.requireNonNull(logger, "logger");
-    Objects.requireNonNull(destination, "destination");
     if (baseReference.isPresent() && baseArchive.isPresent()) {
       throw new IllegalArgumentException("base is both " + baseReference.get() + " and "
           + baseArchive.get() + ": give one");
+    }
+  }
+
+  /** Names the first of the (name, value) pairs whose value is null. */
+  private static void requirePresent(Object... namesAndValues) {
+    for (int i = 0; i < namesAndValues.length; i += 2) {
+      Objects.requireNonNull(namesAndValues[i + 1], (String) namesAndValues[i]);
     }
   }
 

@@ -107,16 +107,6 @@ public final class LocalProcessTarget implements Target {
     return this;
   }
 
-  /**
-   * Delivers with a {@link LocalProcessTransport}.
-   *
-   * @return the local process transport
-   */
-  @Override
-  public Optional<Transport> defaultTransport() {
-    return Optional.of(new LocalProcessTransport());
-  }
-
   @Override
   public TargetHandle open(TargetRequest request) throws IOException {
     Platform host = hostPlatform();
@@ -151,6 +141,17 @@ public final class LocalProcessTarget implements Target {
         }
       }
     };
+  }
+
+  /**
+   * Delivers with a {@link LocalProcessTransport}: stage beside the running binary, rename,
+   * restart.
+   *
+   * @return a new local process transport
+   */
+  @Override
+  public Optional<Transport> defaultTransport() {
+    return Optional.of(new LocalProcessTransport());
   }
 
   static Platform hostPlatform() {

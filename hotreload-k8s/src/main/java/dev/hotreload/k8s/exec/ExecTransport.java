@@ -34,7 +34,7 @@ import java.util.concurrent.Executors;
  * only {@code pods/exec} permission.
  *
  * <p>Once a container runs a binary this transport delivered, the next one goes as a delta
- * against it (gzipped {@link dev.hotreload.core.internal.BinaryDelta} operations: about 2 % of
+ * against it (gzipped {@link dev.hotreload.core.agent.BinaryDelta} operations: about 2 % of
  * the hello example's binary after an edit). A container that runs something else — restarted
  * from its image, or reloaded by another client — refuses the delta before touching anything,
  * and the whole binary follows in the same transfer.

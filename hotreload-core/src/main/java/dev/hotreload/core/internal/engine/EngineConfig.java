@@ -11,12 +11,12 @@ import dev.hotreload.spi.Watcher;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 
 /**
- * Everything the engine runs with, its plug-ins already resolved. The public entry point turns
+ * Everything the engine runs with, its plug-ins already resolved, made only from a spec that
+ * {@code HotReload.Configurator.build()} has checked. The public entry point turns
  * its spec into one of these, so the engine never reaches back up into the entry point.
  *
  * @param workspace the Go workspace
@@ -42,25 +42,6 @@ public record EngineConfig(
     Optional<ReloadListener.Factory> listenerFactory, Duration debounce,
     Duration transferTimeout, Duration readyTimeout, InstantSource clock,
     Optional<ExecutorService> executor) {
-
-  /** Checks that nothing is missing. */
-  public EngineConfig {
-    Objects.requireNonNull(workspace, "workspace");
-    Objects.requireNonNull(mainPackage, "mainPackage");
-    Objects.requireNonNull(platform, "platform");
-    Objects.requireNonNull(target, "target");
-    Objects.requireNonNull(builder, "builder");
-    Objects.requireNonNull(watcher, "watcher");
-    Objects.requireNonNull(transport, "transport");
-    Objects.requireNonNull(readiness, "readiness");
-    Objects.requireNonNull(listener, "listener");
-    Objects.requireNonNull(listenerFactory, "listenerFactory");
-    Objects.requireNonNull(debounce, "debounce");
-    Objects.requireNonNull(transferTimeout, "transferTimeout");
-    Objects.requireNonNull(readyTimeout, "readyTimeout");
-    Objects.requireNonNull(clock, "clock");
-    Objects.requireNonNull(executor, "executor");
-  }
 
   BuildRequest buildRequest() {
     return new BuildRequest(workspace, mainPackage, platform);

@@ -190,6 +190,11 @@ public final class ReloadSession implements Session {
   }
 
   @Override
+  public List<ReloadReport> history() {
+    return history.all();
+  }
+
+  @Override
   public long lastSequence() {
     return history.lastSequence();
   }
@@ -198,11 +203,6 @@ public final class ReloadSession implements Session {
   public ReloadReport awaitReloadAfter(long sequence, Duration timeout)
       throws TimeoutException, InterruptedException {
     return history.awaitAfter(sequence, timeout);
-  }
-
-  @Override
-  public List<ReloadReport> history() {
-    return history.all();
   }
 
   @Override
