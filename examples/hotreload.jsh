@@ -1,15 +1,9 @@
-// Hot-reloads examples/hello into the Deployment "hello" of the current kubectl context.
+// Deploys examples/hello in dev mode to your kubeconfig's cluster and reloads it on every save:
 //   ./mvnw -q install -DskipTests && jshell --class-path examples/target/hotreload.jar examples/hotreload.jsh
-// Every line of a statement but the last ends with a dot: JShell ends a statement at a line
-// that is complete on its own.
 import dev.hotreload.core.*;
-import dev.hotreload.k8s.target.*;
+import dev.hotreload.k8s.dev.*;
 import java.nio.file.Path;
-import java.time.Duration;
-var session = HotReload.forWorkspace(Path.of("examples/hello")).
-    mainPackage("./cmd/server").
-    target(KubernetesTarget.deployment("default", "hello")).
-    listener(ConsoleProgress.toStdout()).
-    start();
-session.awaitReady(Duration.ofMinutes(2));
-System.out.println("Edit examples/hello/cmd/server/main.go and save; /exit stops.");
+var dev = KubernetesDev.forWorkspace(Path.of("examples/hello")).manifests(Path.of("examples/hello/k8s")).
+    portForward("deployment/hello", 8080).listener(ConsoleProgress.toStdout()).start();
+dev.awaitReady(java.time.Duration.ofMinutes(2));
+System.out.println("examples/hello answers on http://127.0.0.1:8080/ - edit its cmd/server/main.go and save; dev.close() restores the cluster, /exit quits");

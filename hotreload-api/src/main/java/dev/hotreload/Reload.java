@@ -8,8 +8,10 @@ import java.util.Objects;
  * @param sequence 1 for the session's first reload, then counting up; never reused
  * @param trigger why the reload runs
  * @param changes the file changes it carries; empty for manual, initial and target reloads
+ * @param sessionName the name of the session it belongs to (a service's name when one dev
+ *     session reloads several); empty when the session has none
  */
-public record Reload(long sequence, Trigger trigger, ChangeSet changes) {
+public record Reload(long sequence, Trigger trigger, ChangeSet changes, String sessionName) {
 
   /** Why a reload runs. */
   public enum Trigger {
@@ -23,8 +25,20 @@ public record Reload(long sequence, Trigger trigger, ChangeSet changes) {
     TARGET_CHANGED
   }
 
+  /**
+   * A reload of an unnamed session.
+   *
+   * @param sequence 1 for the session's first reload, then counting up
+   * @param trigger why the reload runs
+   * @param changes the file changes it carries
+   */
+  public Reload(long sequence, Trigger trigger, ChangeSet changes) {
+    this(sequence, trigger, changes, "");
+  }
+
   /** Checks the fields. */
   public Reload {
+    Objects.requireNonNull(sessionName, "sessionName");
     Objects.requireNonNull(trigger, "trigger");
     Objects.requireNonNull(changes, "changes");
     if (sequence < 1) {
@@ -33,11 +47,11 @@ public record Reload(long sequence, Trigger trigger, ChangeSet changes) {
   }
 
   /**
-   * A short name for logs, {@code #3}.
+   * A short name for logs: {@code #3}, or {@code shop#3} in a named session.
    *
    * @return the id
    */
   public String id() {
-    return "#" + sequence;
+    return sessionName + "#" + sequence;
   }
 }

@@ -150,6 +150,26 @@ public final class HelloApp {
   }
 
   /**
+   * The example's manifest file for a number of replicas: {@code k8s/hello.yaml} itself for
+   * one, else a copy beside it with the count changed.
+   *
+   * @param workspace the example (or a copy)
+   * @param replicas how many pods
+   * @return the file to deploy
+   * @throws IOException if the copy cannot be written
+   */
+  public static Path manifestFile(Path workspace, int replicas) throws IOException {
+    Path manifest = workspace.resolve("k8s/hello.yaml");
+    if (replicas == 1) {
+      return manifest;
+    }
+    Path copy = Files.createTempFile("hello-" + replicas + "-replicas-", ".yaml");
+    Files.writeString(copy, Files.readString(manifest)
+        .replace("replicas: 1", "replicas: " + replicas));
+    return copy;
+  }
+
+  /**
    * The example's manifest ({@code k8s/hello.yaml}) with the built image and the mode's
    * supervisor in place.
    *

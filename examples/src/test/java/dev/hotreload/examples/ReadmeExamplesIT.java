@@ -16,6 +16,8 @@ import dev.hotreload.core.image.BuiltImage;
 import dev.hotreload.core.image.ImageBuilder;
 import dev.hotreload.core.local.LocalProcessTarget;
 import dev.hotreload.k8s.deploy.Deployer;
+import dev.hotreload.k8s.dev.DevSession;
+import dev.hotreload.k8s.dev.KubernetesDev;
 import dev.hotreload.k8s.manifest.ImageMatcher;
 import dev.hotreload.k8s.manifest.ManifestRewriter;
 import dev.hotreload.k8s.pod.PortForwarder;
@@ -42,6 +44,56 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(LocalCluster.class)
 class ReadmeExamplesIT {
   private static final Duration WAIT = Duration.ofMinutes(3);
+
+  @Test
+  void oneCallExample_deploysReloadsAndRestores(ApiClient client) throws Exception {
+    writeKubeconfigWithDevContext();
+    Path workspace = HelloApp.copy();
+    Example example = Example.start(() -> {
+      try {
+        // ---- README: one call
+        try (DevSession dev = KubernetesDev.forWorkspace(workspace)
+            .manifests(workspace.resolve("k8s"))            // files or directories
+            .context("dev")                                 // else the kubeconfig's current context
+            .registry("localhost:5000")                     // where the dev images go
+            .portForward("deployment/hello", 8080)          // kept across pod replacements
+            .listener(ConsoleProgress.toStdout())
+            .start()) {
+          dev.awaitClose();                                 // each save reloads what it touches
+        }
+        // ---- README: end
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    try {
+      awaitAnswer(() -> 8080, "Hello from hotreload v1", example);
+      HelloApp.setGreeting(workspace, "hello from the README's one call");
+      awaitAnswer(() -> 8080, "hello from the README's one call", example);
+    } finally {
+      example.stop();
+    }
+    assertThat(new AppsV1Api(client).listNamespacedDeployment("default").execute().getItems())
+        .as("close() removed the Deployment that start() applied")
+        .noneMatch(d -> d.getMetadata().getName().equals("hello"));
+  }
+
+  /** The file failsafe's KUBECONFIG names: the local cluster's, with a "dev" context beside. */
+  private static void writeKubeconfigWithDevContext() throws Exception {
+    String env = System.getenv("KUBECONFIG");
+    if (env == null) {
+      throw new IllegalStateException("KUBECONFIG is not set: run this test through Maven "
+          + "(examples/pom.xml sets it for failsafe)");
+    }
+    Path target = Path.of(env);
+    String admin = Files.readString(LocalCluster.kubeconfig());
+    if (!admin.contains("contexts:\n")) {
+      throw new IllegalStateException("The local cluster's kubeconfig has no contexts list");
+    }
+    Files.writeString(target, admin.replace("contexts:\n", "contexts:\n- name: dev\n"
+        + "  context:\n    cluster: hotreload\n    user: hotreload-admin\n"
+        + "    namespace: default\n"));
+  }
 
   @Test
   void kubernetesExamples_deployThenReloadEveryReplica_andRestoreTheCluster(ApiClient client)

@@ -38,7 +38,8 @@ public final class ConsoleProgress extends ReloadListener {
   }
 
   /**
-   * Prints to standard output; info messages and debug lines are left out.
+   * Prints to standard output: each reload, progress (info) and problems; debug lines are left
+   * out.
    *
    * @return the listener
    */
@@ -50,7 +51,7 @@ public final class ConsoleProgress extends ReloadListener {
    * Prints to a stream.
    *
    * @param out the stream
-   * @param verbose whether to print info and debug messages too
+   * @param verbose whether to print debug messages too
    * @return the listener
    */
   public static ConsoleProgress to(PrintStream out, boolean verbose) {
@@ -111,7 +112,7 @@ public final class ConsoleProgress extends ReloadListener {
 
   @Override
   public void log(LogEvent event) {
-    if (verbose || event.level().compareTo(LogEvent.Level.WARN) >= 0) {
+    if (verbose || event.level().compareTo(LogEvent.Level.INFO) >= 0) {
       out.println("hotreload " + event.level().name().toLowerCase(Locale.ROOT) + ": "
           + event.message());
     }

@@ -49,6 +49,7 @@ public final class HotReload {
    */
   public static final class Configurator {
     Path workspace;
+    String name = "";
     String mainPackage = ".";
     Platform platform;
     Target target;
@@ -71,6 +72,7 @@ public final class HotReload {
 
     Configurator(HotReloadSpec spec) {
       this.workspace = spec.workspace;
+      this.name = spec.name;
       this.mainPackage = spec.mainPackage;
       this.platform = spec.platform;
       this.target = spec.target;
@@ -86,6 +88,18 @@ public final class HotReload {
       this.classLoader = spec.classLoader;
       this.clock = spec.clock;
       this.executor = spec.executor;
+    }
+
+    /**
+     * Names the session: every reload and report carries the name ({@code shop#3}), so that
+     * the listeners of several sessions (one per service) can tell them apart. Default: none.
+     *
+     * @param name a short name, such as the service's
+     * @return this
+     */
+    public Configurator name(String name) {
+      this.name = Objects.requireNonNull(name, "name").strip();
+      return this;
     }
 
     /**

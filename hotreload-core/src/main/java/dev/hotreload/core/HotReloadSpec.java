@@ -20,6 +20,7 @@ import java.util.concurrent.ExecutorService;
  */
 public final class HotReloadSpec {
   final Path workspace;
+  final String name;
   final String mainPackage;
   final Platform platform;
   final Target target;
@@ -38,6 +39,7 @@ public final class HotReloadSpec {
 
   HotReloadSpec(HotReload.Configurator c) {
     this.workspace = c.workspace;
+    this.name = c.name;
     this.mainPackage = c.mainPackage;
     this.platform = c.platform != null ? c.platform : Platform.linuxHost();
     this.target = c.target;
@@ -62,6 +64,15 @@ public final class HotReloadSpec {
    */
   public HotReload.Configurator toBuilder() {
     return new HotReload.Configurator(this);
+  }
+
+  /**
+   * The session's name, carried by every {@link dev.hotreload.Reload} it runs.
+   *
+   * @return the name, empty when unnamed
+   */
+  public String name() {
+    return name;
   }
 
   /**

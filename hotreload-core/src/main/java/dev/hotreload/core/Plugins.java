@@ -19,7 +19,7 @@ final class Plugins {
   private Plugins() {}
 
   static EngineConfig engineConfig(HotReloadSpec spec) {
-    return new EngineConfig(spec.workspace(), spec.mainPackage(), spec.platform(), spec.target(),
+    return new EngineConfig(spec.name(), spec.workspace(), spec.mainPackage(), spec.platform(), spec.target(),
         builder(spec), watcher(spec), transport(spec), spec.readiness(), spec.listener(),
         spec.listenerFactory(), spec.debounce(), spec.transferTimeout(), spec.readyTimeout(),
         spec.clock(), spec.executor());

@@ -260,11 +260,17 @@ final class ImageAssembler {
   }
 
   private void jibLog(com.google.cloud.tools.jib.api.LogEvent event) {
-    String message = event.getMessage();
+    String message = event.getMessage().strip();
+    if (message.isEmpty()) {
+      return;
+    }
     switch (event.getLevel()) {
       case ERROR -> logger.accept(LogEvent.error(message));
-      case WARN -> logger.accept(LogEvent.warn(message));
-      case LIFECYCLE -> logger.accept(LogEvent.info(message));
+      // jib tries HTTPS first even where insecure registries are allowed and says so as a
+      // warning; for a plain-http registry that is the expected path, not news.
+      case WARN -> logger.accept(message.contains("Attempting again")
+          ? LogEvent.debug(message) : LogEvent.warn(message));
+      // Its step lines ("Container entrypoint set to …") are detail beside our own progress.
       default -> logger.accept(LogEvent.debug(message));
     }
   }

@@ -103,8 +103,29 @@ public final class ManifestRewriter {
    *     (init containers aside) uses the image (the message lists the images found)
    */
   public Result rewrite(String yaml) {
-    Objects.requireNonNull(yaml, "yaml");
     Run run = new Run();
+    Result result = rewrite(yaml, run);
+    if (run.rewritten.stream().allMatch(RewrittenContainer::initContainer)) {
+      throw noMatch(run);
+    }
+    return result;
+  }
+
+  /**
+   * Rewrites a YAML stream that may not use the image at all, as one file of a manifest set
+   * where another file runs it: then the text comes back unchanged and no container is listed.
+   *
+   * @param yaml one or more YAML documents
+   * @return the rewritten stream and which containers were rewritten, perhaps none
+   * @throws IllegalArgumentException as {@link #rewrite}, except when no container uses the
+   *     image
+   */
+  public Result rewriteIfUsed(String yaml) {
+    return rewrite(yaml, new Run());
+  }
+
+  private Result rewrite(String yaml, Run run) {
+    Objects.requireNonNull(yaml, "yaml");
     StringBuilder out = new StringBuilder(yaml.length() + 256);
     int documentIndex = -1;
     for (ManifestDocuments.Chunk chunk : ManifestDocuments.split(yaml)) {
@@ -128,9 +149,6 @@ public final class ManifestRewriter {
       } else {
         out.append(chunk.text());
       }
-    }
-    if (run.rewritten.stream().allMatch(RewrittenContainer::initContainer)) {
-      throw noMatch(run);
     }
     return new Result(out.toString(), run.rewritten);
   }

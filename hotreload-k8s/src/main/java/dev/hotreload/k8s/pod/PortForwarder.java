@@ -38,12 +38,17 @@ public final class PortForwarder implements Closeable {
   private volatile boolean closed;
 
   private PortForwarder(ApiClient client, String namespace, Supplier<String> podName,
-      int remotePort) throws IOException {
+      int localPort, int remotePort) throws IOException {
     this.client = client;
     this.namespace = namespace;
     this.podName = podName;
     this.remotePort = remotePort;
-    this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    try {
+      this.server = new ServerSocket(localPort, 50, InetAddress.getLoopbackAddress());
+    } catch (java.net.BindException e) {
+      throw new IOException("Local port " + localPort + " is in use: choose another for the "
+          + "port-forward to port " + remotePort + " of " + namespace, e);
+    }
     Thread accept = new Thread(this::acceptLoop, "hotreload-forward-" + remotePort);
     accept.setDaemon(true);
     accept.start();
@@ -61,7 +66,7 @@ public final class PortForwarder implements Closeable {
    */
   public static PortForwarder toPod(ApiClient client, String namespace, String pod, int port)
       throws IOException {
-    return new PortForwarder(client, namespace, () -> pod, port);
+    return new PortForwarder(client, namespace, () -> pod, 0, port);
   }
 
   /**
@@ -76,7 +81,25 @@ public final class PortForwarder implements Closeable {
    */
   public static PortForwarder toPods(ApiClient client, String namespace,
       Supplier<String> podName, int port) throws IOException {
-    return new PortForwarder(client, namespace, podName, port);
+    return new PortForwarder(client, namespace, podName, 0, port);
+  }
+
+  /**
+   * Forwards a fixed local port to whichever pod {@code podName} names at the time of each
+   * connection, as {@code kubectl port-forward deployment/x LOCAL:REMOTE} does; a replaced pod
+   * is reached through the same local port.
+   *
+   * @param client the API client
+   * @param namespace the namespace
+   * @param podName chooses the pod per connection
+   * @param localPort the port on 127.0.0.1, or 0 for any free one
+   * @param remotePort the pod's port
+   * @return the running forwarder
+   * @throws IOException if the local port is in use
+   */
+  public static PortForwarder toPods(ApiClient client, String namespace,
+      Supplier<String> podName, int localPort, int remotePort) throws IOException {
+    return new PortForwarder(client, namespace, podName, localPort, remotePort);
   }
 
   /**

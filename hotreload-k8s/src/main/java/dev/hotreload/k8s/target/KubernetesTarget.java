@@ -1,5 +1,6 @@
 package dev.hotreload.k8s.target;
 
+import dev.hotreload.Platform;
 import dev.hotreload.core.agent.AgentLayout;
 import dev.hotreload.k8s.exec.ExecTransport;
 import dev.hotreload.spi.Target;
@@ -49,6 +50,7 @@ public final class KubernetesTarget implements Target {
   private String container;
   private ApiClient client;
   private boolean followLogs = true;
+  private Platform platform;
 
   private KubernetesTarget(Kind kind, String namespace, String name, Map<String, String> labels) {
     this.kind = kind;
@@ -126,6 +128,39 @@ public final class KubernetesTarget implements Target {
   }
 
   /**
+   * A workload by its kind as a manifest names it.
+   *
+   * @param kind {@code Deployment}, {@code StatefulSet}, {@code DaemonSet} or {@code Pod}
+   * @param namespace its namespace
+   * @param name its name
+   * @return the target
+   * @throws IllegalArgumentException for another kind, naming the ones that work
+   */
+  public static KubernetesTarget workload(String kind, String namespace, String name) {
+    return switch (kind) {
+      case "Deployment" -> deployment(namespace, name);
+      case "StatefulSet" -> statefulSet(namespace, name);
+      case "DaemonSet" -> daemonSet(namespace, name);
+      case "Pod" -> pod(namespace, name);
+      default -> throw new IllegalArgumentException("Cannot follow the pods of " + kind + " "
+          + namespace + "/" + name + ": a target is a Deployment, StatefulSet, DaemonSet or Pod");
+    };
+  }
+
+  /**
+   * Only pods on nodes where a binary for this platform runs: with nodes of several
+   * architectures, one target per platform gets each pod the binary for its node. Pods on
+   * nodes whose platform is unknown (no read access to nodes) are kept.
+   *
+   * @param binaries the platform of the binaries this target receives
+   * @return this
+   */
+  public KubernetesTarget platform(Platform binaries) {
+    this.platform = Objects.requireNonNull(binaries, "platform");
+    return this;
+  }
+
+  /**
    * Chooses the container by name.
    *
    * @param containerName the container
@@ -191,6 +226,11 @@ public final class KubernetesTarget implements Target {
 
   boolean followsLogs() {
     return followLogs;
+  }
+
+  /** Whether a pod on a node of this platform belongs to the target. */
+  boolean accepts(Optional<Platform> node) {
+    return platform == null || node.isEmpty() || platform.runsOn(node.get());
   }
 
   private String labelSelector(ApiClient api) throws IOException {

@@ -169,13 +169,18 @@ final class PodWatcher implements TargetHandle {
       return;
     }
     String node = pod.getSpec().getNodeName();
+    Optional<Platform> nodePlatform = platformOf(node);
+    if (!target.accepts(nodePlatform)) {
+      forget(uid); // another target, with the binary for that node's platform, serves it
+      return;
+    }
     Optional<Integer> port = pod.getSpec().getContainers().stream()
         .filter(c -> c.getName().equals(chosen)).findFirst()
         .flatMap(c -> Optional.ofNullable(c.getPorts()).orElse(List.of()).stream()
             .filter(p -> p.getProtocol() == null || p.getProtocol().equals("TCP"))
             .map(p -> p.getContainerPort()).findFirst());
     PodContainer destination = new PodContainer(namespace, pod.getMetadata().getName(), uid,
-        chosen, status.getRestartCount(), node, platformOf(node), api, port);
+        chosen, status.getRestartCount(), node, nodePlatform, api, port);
     PodContainer previous = live.put(uid, destination);
     if (previous != null && !previous.equals(destination)) {
       previous.closeForwards();

@@ -61,6 +61,17 @@ public final class LocalCluster implements BeforeAllCallback, ParameterResolver 
     return load(kubeconfig(repositoryRoot().resolve("scripts/cluster")));
   }
 
+  /**
+   * The admin kubeconfig of the local cluster, starting the cluster if needed.
+   *
+   * @return its path
+   * @throws Exception if the cluster cannot be brought up
+   */
+  public static Path kubeconfig() throws Exception {
+    client();
+    return kubeconfig(repositoryRoot().resolve("scripts/cluster"));
+  }
+
   private static ApiClient connect() throws Exception {
     Path script = repositoryRoot().resolve("scripts/cluster");
     Path kubeconfig = kubeconfig(script);

@@ -19,6 +19,7 @@ import java.util.concurrent.ExecutorService;
  * {@code HotReload.Configurator.build()} has checked. The public entry point turns
  * its spec into one of these, so the engine never reaches back up into the entry point.
  *
+ * @param name the session's name, empty when unnamed
  * @param workspace the Go workspace
  * @param mainPackage the main package, relative to the workspace
  * @param platform the platform built for
@@ -36,7 +37,7 @@ import java.util.concurrent.ExecutorService;
  * @param executor an embedder's executor for reloads, if set (never shut down by the engine)
  */
 public record EngineConfig(
-    Path workspace, String mainPackage, Platform platform, Target target,
+    String name, Path workspace, String mainPackage, Platform platform, Target target,
     ArtifactBuilder builder, Watcher watcher, Transport transport,
     Optional<ReadinessCheck> readiness, ReloadListener listener,
     Optional<ReloadListener.Factory> listenerFactory, Duration debounce,

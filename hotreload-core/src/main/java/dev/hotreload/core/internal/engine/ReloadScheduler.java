@@ -138,7 +138,7 @@ final class ReloadScheduler {
 
   private void start(Reload.Trigger trigger, ChangeSet changes, Instant since,
       Artifact artifact, List<Destination> only, List<CompletableFuture<ReloadReport>> waiters) {
-    ReloadRun run = new ReloadRun(new Reload(++sequence, trigger, changes), since, artifact,
+    ReloadRun run = new ReloadRun(new Reload(++sequence, trigger, changes, config.name()), since, artifact,
         only, waiters);
     running = run;
     if (status.state == SessionState.WATCHING) {
