@@ -144,6 +144,21 @@ public final class KubeConnection {
   }
 
   /**
+   * Lets go of a client that {@link #client()} made: its HTTP threads would otherwise keep the
+   * JVM up for a minute after the last call (OkHttp's dispatcher threads are not daemons). An
+   * embedder's own client (from {@link #of}) is left alone.
+   *
+   * @param made a client this connection returned
+   */
+  public void release(ApiClient made) {
+    if (source == Source.CLIENT || made == null) {
+      return;
+    }
+    made.getHttpClient().dispatcher().executorService().shutdown();
+    made.getHttpClient().connectionPool().evictAll();
+  }
+
+  /**
    * The namespace to work in: the one set, else the context's, else the in-cluster service
    * account's, else {@code default}.
    *

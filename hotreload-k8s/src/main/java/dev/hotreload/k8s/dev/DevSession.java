@@ -37,6 +37,7 @@ public final class DevSession implements Session {
   private final Map<String, PortForwarder> forwards;
   private final List<TargetHandle> forwardTargets;
   private final Deployer deployer;
+  private final Runnable releaseClient;
   private final boolean keep;
   private final ReloadListener listener;
   private final List<ReloadReport> history;
@@ -44,12 +45,13 @@ public final class DevSession implements Session {
   private final CountDownLatch closed = new CountDownLatch(1);
 
   DevSession(Map<String, Session> services, Map<String, PortForwarder> forwards,
-      List<TargetHandle> forwardTargets, Deployer deployer, boolean keep,
-      ReloadListener listener, List<ReloadReport> history) {
+      List<TargetHandle> forwardTargets, Deployer deployer, Runnable releaseClient,
+      boolean keep, ReloadListener listener, List<ReloadReport> history) {
     this.services = new LinkedHashMap<>(services);
     this.forwards = new LinkedHashMap<>(forwards);
     this.forwardTargets = List.copyOf(forwardTargets);
     this.deployer = deployer;
+    this.releaseClient = releaseClient;
     this.keep = keep;
     this.listener = listener;
     this.history = history;
@@ -196,6 +198,7 @@ public final class DevSession implements Session {
     } catch (IOException | RuntimeException e) {
       listener.log(LogEvent.error("Restoring the cluster failed: " + e.getMessage()));
     } finally {
+      releaseClient.run();
       synchronized (history) {
         history.notifyAll();
       }

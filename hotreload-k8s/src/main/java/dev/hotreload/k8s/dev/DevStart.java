@@ -46,6 +46,7 @@ final class DevStart {
   private final Map<String, PortForwarder> forwards = new LinkedHashMap<>();
   private final List<TargetHandle> forwardTargets = new ArrayList<>();
   private Deployer deployer;
+  private ApiClient client;
 
   /** One service: what the manifests call it and where its main package is. */
   record Service(String name, String mainPackage, ImageMatcher matcher, String reference) {}
@@ -69,13 +70,14 @@ final class DevStart {
       if (deployer != null) {
         deployer.restore();
       }
+      connection.release(client);
       throw e;
     }
   }
 
   private DevSession start() throws IOException, InterruptedException {
     long t0 = System.nanoTime();
-    ApiClient client = connection.client();
+    client = connection.client();
     String namespace = connection.namespace();
     progress("Connected through " + connection + ", namespace " + namespace, t0);
 
@@ -174,8 +176,8 @@ final class DevStart {
       openForward(client, namespace, forward.getKey(), forward.getValue()[0],
           forward.getValue()[1]);
     }
-    return new DevSession(sessions, forwards, forwardTargets, deployer, config.keep, listener,
-        history);
+    return new DevSession(sessions, forwards, forwardTargets, deployer,
+        () -> connection.release(client), config.keep, listener, history);
   }
 
   private List<Service> services(List<ManifestFiles.File> files) throws IOException {
