@@ -23,6 +23,11 @@ type header struct {
 	SHA256   string `json:"sha256"`
 	// Base is the sha256 of the binary a delta applies to.
 	Base string `json:"base,omitempty"`
+	// Session and Generation order the installs of one client session: an
+	// install older than the one the agent runs is refused as stale, whatever
+	// order they arrive in. Generation 0 (an older client) is never refused.
+	Session    string `json:"session,omitempty"`
+	Generation int64  `json:"generation,omitempty"`
 }
 
 // readHeader reads one '\n'-terminated JSON line of at most maxHeaderBytes
@@ -97,6 +102,12 @@ func parseHeader(line []byte) (*header, error) {
 		if err := validName(h.Name); err != nil {
 			return nil, err
 		}
+	}
+	if h.Generation < 0 {
+		return nil, fmt.Errorf("header generation %d is negative", h.Generation)
+	}
+	if len(h.Session) > 64 || strings.ContainsAny(h.Session, " \t\n\x00/") {
+		return nil, fmt.Errorf("header session %q: want a token of at most 64 characters", h.Session)
 	}
 	return &h, nil
 }

@@ -267,10 +267,19 @@ func installPayload(o installOptions, br *bufio.Reader, h *header, cl supervisor
 		return fail("%v", err)
 	}
 	defer unlock()
+	// Under the lock, so that of two installs waiting for it the newer wins
+	// whichever gets it first.
+	installed, _ := readGeneration(target)
+	if h.Generation > 0 && installed.Session == h.Session && installed.Generation > h.Generation {
+		os.Remove(rc.tmp)
+		res.Code = "stale"
+		return fail("generation %d of session %s is stale: generation %d is installed", h.Generation, h.Session, installed.Generation)
+	}
 	prev, err := commit(rc.tmp, target)
 	if err != nil {
 		return fail("%v", err)
 	}
+	writeGeneration(target, generation{h.Session, h.Generation})
 
 	// The stop phase runs on the supervisor's own --stop-timeout, on top of
 	// our limit, so the socket deadline leaves room for it.
@@ -304,6 +313,8 @@ func installPayload(o installOptions, br *bufio.Reader, h *header, cl supervisor
 		res.Error += "; rollback failed: " + err.Error()
 		return res
 	}
+	// What runs again is the older install: a redelivery of it must not be stale.
+	writeGeneration(target, installed)
 	req.TimeoutMillis = max(time.Until(o.deadline).Milliseconds(), 10_000)
 	rb, err := cl.restart(req, time.Now().Add(time.Duration(req.TimeoutMillis)*time.Millisecond+grace))
 	switch {
@@ -493,6 +504,38 @@ func commit(tmp, target string) (prev string, err error) {
 		return "", fmt.Errorf("rename into place: %v", err)
 	}
 	return prev, nil
+}
+
+// generation is the order of the install that put the binary in place.
+type generation struct {
+	Session    string
+	Generation int64
+}
+
+func generationFile(target string) string {
+	return filepath.Join(filepath.Dir(target), "."+filepath.Base(target)+".generation")
+}
+
+// readGeneration returns the zero generation when none was recorded: the
+// image's own binary, or an install by a client that sends none.
+func readGeneration(target string) (generation, error) {
+	b, err := os.ReadFile(generationFile(target))
+	if err != nil {
+		return generation{}, err
+	}
+	var g generation
+	if _, err := fmt.Sscanf(string(b), "%s %d", &g.Session, &g.Generation); err != nil {
+		return generation{}, err
+	}
+	return g, nil
+}
+
+func writeGeneration(target string, g generation) {
+	if g.Generation <= 0 || g.Session == "" {
+		os.Remove(generationFile(target))
+		return
+	}
+	os.WriteFile(generationFile(target), []byte(fmt.Sprintf("%s %d\n", g.Session, g.Generation)), 0o644)
 }
 
 // lockDir serialises installs into one directory so .prev and the restart

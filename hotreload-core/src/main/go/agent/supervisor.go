@@ -185,6 +185,8 @@ func (s *supervisor) prepareAppDir(orig string) error {
 	}
 	dst := filepath.Join(appDir, s.name)
 	os.Remove(dst + ".prev")
+	// The image's binary runs again: no install's order applies to it.
+	os.Remove(generationFile(dst))
 	if si, err := os.Stat(orig); err == nil {
 		if di, err := os.Stat(dst); err == nil && os.SameFile(si, di) {
 			return nil

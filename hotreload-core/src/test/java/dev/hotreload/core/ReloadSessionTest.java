@@ -8,8 +8,8 @@ import com.google.common.jimfs.Jimfs;
 import dev.hotreload.BuildFailedException;
 import dev.hotreload.Phase;
 import dev.hotreload.Reload;
-import dev.hotreload.ReloadReport;
 import dev.hotreload.ReloadReport.Outcome;
+import dev.hotreload.ReloadReport;
 import dev.hotreload.Session;
 import dev.hotreload.SessionState;
 import dev.hotreload.core.testing.FakeTarget;
@@ -185,7 +185,7 @@ class ReloadSessionTest {
   }
 
   @Test
-  void destinationThatRefuses_failsTheReload_othersStillGetTheBinary() throws Exception {
+  void destinationThatFailsToConnect_failsTheReload_thenGetsTheBinaryByRetry() throws Exception {
     session = configure(new FakeTarget("pod-a", "pod-b")).start();
     session.awaitReady(WAIT);
     transport.refuse("pod-b");
@@ -198,6 +198,46 @@ class ReloadSessionTest {
         assertThat(f).contains("pod-b").contains("connection refused").contains("previous binary"));
     assertThat(listener.eventsOf(2)).endsWith("transferStart", "transferFailed", "reloadFailed");
     assertThat(transport.running()).containsEntry("pod-a", "build 2").containsEntry("pod-b", "build 1");
+
+    transport.accept("pod-b"); // the connection is back: no edit needed for pod-b to converge
+    waitUntil(() -> "build 2".equals(transport.running().get("pod-b")));
+    assertThat(builder.builds()).as("a retry sends the build it missed, without rebuilding")
+        .hasSize(2);
+  }
+
+  @Test
+  void destinationThatAppearsWhileABuildFails_getsTheNewestGoodBinary() throws Exception {
+    FakeTarget target = new FakeTarget("pod-a");
+    session = configure(target).start();
+    session.awaitReady(WAIT);
+    builder.block();
+    watcher.change("main.go");
+    builder.awaitBlocked();
+
+    target.add("pod-new");
+    builder.failWith("undefined: greetin");
+    watcher.change("main.go"); // supersedes the blocked build: the next one fails
+    builder.release(); // whichever build gets a permit fails; builds block until released
+    builder.release();
+
+    waitUntil(() -> "build 1".equals(transport.running().get("pod-new")));
+    assertThat(transport.running()).containsEntry("pod-a", "build 1");
+  }
+
+  @Test
+  void buildThatCrashesOnRestart_isNotWhatNewDestinationsGet() throws Exception {
+    FakeTarget target = new FakeTarget("pod-a");
+    session = configure(target).start();
+    session.awaitReady(WAIT);
+    transport.crashOnRestart("pod-a");
+    watcher.change("main.go");
+    assertThat(nextReload().outcome()).isEqualTo(Outcome.FAILED);
+
+    target.add("pod-new");
+
+    waitUntil(() -> transport.running().containsKey("pod-new"));
+    assertThat(transport.running()).as("the newest binary that ran: build 1, not the crashing 2")
+        .containsEntry("pod-new", "build 1");
   }
 
   @Test

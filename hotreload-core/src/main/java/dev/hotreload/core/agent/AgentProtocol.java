@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hotreload.Artifact;
+import dev.hotreload.spi.TransferRequest;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -107,7 +108,8 @@ public final class AgentProtocol {
    * @param rolledBack whether the agent went back to the previous binary
    * @param exitCode the new binary's exit code, when it died at start
    * @param output the tail of its output, when it died at start
-   * @param code a failure the client acts on, such as {@code base-mismatch}; empty otherwise
+   * @param code a failure the client acts on: {@code base-mismatch} (send the whole binary) or
+   *     {@code stale} (a newer generation of the same session runs there); empty otherwise
    * @param currentSha256 with {@code base-mismatch}, the binary the agent runs
    */
   public record InstallResult(
@@ -123,6 +125,16 @@ public final class AgentProtocol {
     public boolean baseMismatch() {
       return "base-mismatch".equals(code);
     }
+
+    /**
+     * Whether the agent refused the payload because it runs a newer generation of the same
+     * session: nothing changed there, and nothing needs to.
+     *
+     * @return true for that refusal
+     */
+    public boolean stale() {
+      return "stale".equals(code);
+    }
   }
 
   private AgentProtocol() {}
@@ -136,6 +148,20 @@ public final class AgentProtocol {
    * @throws IOException if the binary cannot be read
    */
   public static Payload payload(Artifact artifact, Encoding encoding) throws IOException {
+    return payload(artifact, encoding, TransferRequest.Order.NONE);
+  }
+
+  /**
+   * Prepares an install payload that the agent orders against what it runs.
+   *
+   * @param artifact the binary
+   * @param encoding how to encode it
+   * @param order the artifact's session and generation
+   * @return the header and bytes
+   * @throws IOException if the binary cannot be read
+   */
+  public static Payload payload(Artifact artifact, Encoding encoding, TransferRequest.Order order)
+      throws IOException {
     byte[] payload = null;
     long wireSize = artifact.size();
     if (encoding == Encoding.GZIP) {
@@ -149,7 +175,7 @@ public final class AgentProtocol {
     if (encoding == Encoding.DELTA) {
       throw new IllegalArgumentException("a delta needs its base: use deltaPayload");
     }
-    ObjectNode header = header(artifact, encoding, wireSize);
+    ObjectNode header = header(artifact, encoding, wireSize, order);
     byte[] line = (JSON.writeValueAsString(header) + "\n").getBytes(StandardCharsets.UTF_8);
     return new Payload(line, payload, artifact, encoding);
   }
@@ -166,19 +192,35 @@ public final class AgentProtocol {
    */
   public static Payload deltaPayload(Artifact artifact, byte[] base, String baseSha256)
       throws IOException {
+    return deltaPayload(artifact, base, baseSha256, TransferRequest.Order.NONE);
+  }
+
+  /**
+   * Prepares an ordered delta install payload.
+   *
+   * @param artifact the new binary
+   * @param base the bytes of the binary the agent runs
+   * @param baseSha256 their sha256, which the agent checks before applying
+   * @param order the artifact's session and generation
+   * @return the header and bytes
+   * @throws IOException if the artifact cannot be read
+   */
+  public static Payload deltaPayload(Artifact artifact, byte[] base, String baseSha256,
+      TransferRequest.Order order) throws IOException {
     byte[] ops = BinaryDelta.encode(base, Files.readAllBytes(artifact.path()));
     ByteArrayOutputStream buffer = new ByteArrayOutputStream(ops.length / 2 + 64);
     try (OutputStream gzip = new FastGzip(buffer)) {
       gzip.write(ops);
     }
     byte[] payload = buffer.toByteArray();
-    ObjectNode header = header(artifact, Encoding.DELTA, payload.length);
+    ObjectNode header = header(artifact, Encoding.DELTA, payload.length, order);
     header.put("base", baseSha256);
     byte[] line = (JSON.writeValueAsString(header) + "\n").getBytes(StandardCharsets.UTF_8);
     return new Payload(line, payload, artifact, Encoding.DELTA);
   }
 
-  private static ObjectNode header(Artifact artifact, Encoding encoding, long wireSize) {
+  private static ObjectNode header(Artifact artifact, Encoding encoding, long wireSize,
+      TransferRequest.Order order) {
     ObjectNode header = JSON.createObjectNode();
     header.put("v", 1);
     header.put("name", artifact.binaryName());
@@ -186,6 +228,10 @@ public final class AgentProtocol {
     header.put("size", artifact.size());
     header.put("wireSize", wireSize);
     header.put("sha256", artifact.sha256());
+    if (order.generation() > 0) {
+      header.put("session", order.session());
+      header.put("generation", order.generation());
+    }
     return header;
   }
 

@@ -9,6 +9,7 @@ import dev.hotreload.core.build.GoBuilder;
 import dev.hotreload.core.build.GoToolchain;
 import dev.hotreload.core.testing.GoWorkspace;
 import dev.hotreload.core.testing.LocalAgent;
+import dev.hotreload.spi.TransferRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -85,6 +86,27 @@ class AgentInstallTest {
     assertThat(zipped.result().bytes()).isEqualTo(gzip.payload().length).isLessThan(v1.size());
     assertThat(get()).isEqualTo("v1");
     assertThat(local.status()).contains(v1.sha256());
+  }
+
+  @Test
+  void olderGenerationOfTheSession_arrivingLate_isStale_andTheNewerOneKeepsRunning()
+      throws Exception {
+    TransferRequest.Order newer = new TransferRequest.Order("session-a", 7);
+    TransferRequest.Order older = new TransferRequest.Order("session-a", 6);
+    LocalAgent.Install first = local.install(AgentProtocol.payload(v2, Encoding.IDENTITY, newer),
+        "--wait-tcp", "127.0.0.1:" + port);
+    assertThat(first.result().ok()).as(first.stdout() + first.stderr()).isTrue();
+
+    LocalAgent.Install late = local.install(AgentProtocol.payload(v1, Encoding.IDENTITY, older),
+        "--wait-tcp", "127.0.0.1:" + port);
+
+    assertThat(late.result().ok()).isFalse();
+    assertThat(late.result().stale()).as(late.stdout()).isTrue();
+    assertThat(get()).isEqualTo("v2");
+    LocalAgent.Install otherSession = local.install(AgentProtocol.payload(v1, Encoding.IDENTITY,
+        new TransferRequest.Order("session-b", 1)), "--wait-tcp", "127.0.0.1:" + port);
+    assertThat(otherSession.result().ok()).as("a new session starts its own order").isTrue();
+    assertThat(get()).isEqualTo("v1");
   }
 
   @Test

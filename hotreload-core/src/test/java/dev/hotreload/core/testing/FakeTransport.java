@@ -1,7 +1,7 @@
 package dev.hotreload.core.testing;
 
-import dev.hotreload.RestartFailedException;
 import dev.hotreload.Phase;
+import dev.hotreload.RestartFailedException;
 import dev.hotreload.spi.TransferRequest;
 import dev.hotreload.spi.TransferResult;
 import dev.hotreload.spi.Transport;
@@ -33,6 +33,15 @@ public final class FakeTransport implements Transport {
    */
   public void refuse(String id) {
     refusing.add(id);
+  }
+
+  /**
+   * Makes a refusing destination take deliveries again, as a connection that came back.
+   *
+   * @param id the destination
+   */
+  public void accept(String id) {
+    refusing.remove(id);
   }
 
   /**

@@ -134,17 +134,17 @@ public final class ExecTransport implements Transport, java.io.Closeable {
     String base = encoding == null ? delivered.getIfPresent(pod.id()) : null;
     byte[] baseBytes = base == null ? null : binaries.getIfPresent(base);
     if (baseBytes != null) {
-      AgentProtocol.Payload delta = deltaPayload(artifact, base, baseBytes);
+      AgentProtocol.Payload delta = deltaPayload(artifact, base, baseBytes, request.order());
       Answer answer = install(pod, request, delta);
       wireBytes += delta.wireBytes();
       // A refused delta (another binary runs there, or the rebuilt bytes did not check out)
       // changed nothing in the pod: the whole binary follows in the same transfer.
       AgentProtocol.InstallResult result = answer.result();
-      if (result.ok() || result.exitCode() != null || result.rolledBack()) {
+      if (result.ok() || result.stale() || result.exitCode() != null || result.rolledBack()) {
         return finish(pod, artifact, answer, wireBytes, request.timeout());
       }
     }
-    AgentProtocol.Payload payload = payload(artifact, encodingFor(pod));
+    AgentProtocol.Payload payload = payload(artifact, encodingFor(pod), request.order());
     Answer answer = install(pod, request, payload);
     return finish(pod, artifact, answer, wireBytes + payload.wireBytes(), request.timeout());
   }
@@ -237,6 +237,11 @@ public final class ExecTransport implements Transport, java.io.Closeable {
           "pid " + answer.pid() + (reply.overChannel() ? ", over the open exec" : ""));
     }
     delivered.invalidate(pod.id());
+    if (answer.stale()) {
+      // A newer build of this session got there first (a retry or a restarted container
+      // overtook this one): the container is ahead, which is where it should be.
+      return new TransferResult(wireBytes, Duration.ZERO, "kept a newer build: " + answer.error());
+    }
     if (answer.exitCode() != null || answer.rolledBack()) {
       throw new RestartFailedException(pod.id() + " refused to start the new binary: "
           + answer.error() + (answer.rolledBack() ? " (rolled back to the previous binary)" : "")
@@ -259,12 +264,12 @@ public final class ExecTransport implements Transport, java.io.Closeable {
     return bytes;
   }
 
-  private AgentProtocol.Payload deltaPayload(Artifact artifact, String base, byte[] baseBytes)
-      throws IOException {
+  private AgentProtocol.Payload deltaPayload(Artifact artifact, String base, byte[] baseBytes,
+      TransferRequest.Order order) throws IOException {
     try {
       // Replicas that run the same binary share one delta.
-      return payloads.get(artifact.sha256() + "/delta/" + base,
-          () -> AgentProtocol.deltaPayload(artifact, baseBytes, base));
+      return payloads.get(artifact.sha256() + "/delta/" + base + "/" + key(order),
+          () -> AgentProtocol.deltaPayload(artifact, baseBytes, base, order));
     } catch (ExecutionException e) {
       throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
     }
@@ -280,13 +285,18 @@ public final class ExecTransport implements Transport, java.io.Closeable {
     return local ? Encoding.IDENTITY : Encoding.GZIP;
   }
 
-  private AgentProtocol.Payload payload(Artifact artifact, Encoding encoding) throws IOException {
+  private AgentProtocol.Payload payload(Artifact artifact, Encoding encoding,
+      TransferRequest.Order order) throws IOException {
     try {
-      return payloads.get(artifact.sha256() + "/" + encoding,
-          () -> AgentProtocol.payload(artifact, encoding));
+      return payloads.get(artifact.sha256() + "/" + encoding + "/" + key(order),
+          () -> AgentProtocol.payload(artifact, encoding, order));
     } catch (ExecutionException e) {
       throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
     }
+  }
+
+  private static String key(TransferRequest.Order order) {
+    return order.session() + "#" + order.generation();
   }
 
   private static String firstLine(String text) {

@@ -7,6 +7,7 @@ import dev.hotreload.ReloadCanceledException;
 import dev.hotreload.ReloadReport.Outcome;
 import dev.hotreload.TransferFailedException;
 import dev.hotreload.spi.Destination;
+import dev.hotreload.spi.TransferRequest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -20,18 +21,20 @@ import java.util.concurrent.ExecutorService;
 final class DeliverStep {
   private final EngineConfig config;
   private final ExecutorService workers;
+  private final String session;
 
-  DeliverStep(EngineConfig config, ExecutorService workers) {
+  DeliverStep(EngineConfig config, ExecutorService workers, String session) {
     this.config = config;
     this.workers = workers;
+    this.session = session;
   }
 
   void run(ReloadRun run, PhaseTimer timer, ReportBuilder report, Artifact artifact,
       List<Destination> destinations) throws ReloadFailure {
     PhaseTimer.Lap transfer =
         timer.start(Phase.TRANSFER, l -> l.transferStart(run.reload, destinations));
-    Deliveries deliveries = Deliveries.start(
-        workers, config.transport(), artifact, destinations, config.transferTimeout());
+    Deliveries deliveries = Deliveries.start(workers, config.transport(), artifact, destinations,
+        config.transferTimeout(), new TransferRequest.Order(session, run.generation));
     List<Deliveries.Result> results;
     Instant sentAt;
     try {
@@ -46,6 +49,7 @@ final class DeliverStep {
           new ReloadCanceledException("Session closed during delivery", Phase.TRANSFER);
       throw transfer.cut(canceled, new ReloadFailure(canceled, Outcome.CANCELLED));
     }
+    run.results = List.copyOf(results);
     for (Deliveries.Result r : results) {
       report.delivery(r.toDelivery(), artifact.size());
     }

@@ -33,6 +33,15 @@ final class Deliveries {
       return failure == null;
     }
 
+    /**
+     * Whether trying again may succeed: the bytes did not get through for a reason of the
+     * connection (a broken exec, an API server away, a pod gone mid-transfer). A binary for the
+     * wrong platform, a refusal by the agent and a binary that would not start are final.
+     */
+    boolean transientFailure() {
+      return failure instanceof TransferFailedException && failure.getCause() != null;
+    }
+
     Delivery toDelivery() {
       if (failure == null) {
         return new Delivery(destination.id(), true, transfer.bytesSent(), transfer.restart(),
@@ -54,17 +63,17 @@ final class Deliveries {
 
   static Deliveries start(
       ExecutorService executor, Transport transport, Artifact artifact,
-      List<Destination> destinations, Duration timeout) {
+      List<Destination> destinations, Duration timeout, TransferRequest.Order order) {
     Deliveries deliveries = new Deliveries(destinations);
     for (Destination destination : destinations) {
-      deliveries.futures.add(
-          executor.submit(() -> deliveries.deliver(transport, artifact, destination, timeout)));
+      deliveries.futures.add(executor.submit(
+          () -> deliveries.deliver(transport, artifact, destination, timeout, order)));
     }
     return deliveries;
   }
 
-  private Result deliver(
-      Transport transport, Artifact artifact, Destination destination, Duration timeout) {
+  private Result deliver(Transport transport, Artifact artifact, Destination destination,
+      Duration timeout, TransferRequest.Order order) {
     AtomicBoolean sent = new AtomicBoolean();
     TransferRequest.TransferProgress progress =
         bytes -> {
@@ -76,7 +85,7 @@ final class Deliveries {
     try {
       refuseWrongPlatform(artifact, destination, transport);
       TransferResult result =
-          transport.transfer(new TransferRequest(artifact, destination, timeout, progress));
+          transport.transfer(new TransferRequest(artifact, destination, timeout, progress, order));
       progress.sent(result.bytesSent());
       return new Result(destination, result, null);
     } catch (Throwable t) {

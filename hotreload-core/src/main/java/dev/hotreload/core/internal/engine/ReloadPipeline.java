@@ -31,13 +31,13 @@ final class ReloadPipeline {
   private final ReadyStep ready;
 
   ReloadPipeline(EngineConfig config, ListenerDispatcher listeners, ExecutorService workers,
-      Supplier<TargetHandle> handle, ReloadHistory history) {
+      Supplier<TargetHandle> handle, ReloadHistory history, String session) {
     this.config = config;
     this.listeners = listeners;
     this.handle = handle;
     this.history = history;
     this.build = new BuildStep(config);
-    this.deliver = new DeliverStep(config, workers);
+    this.deliver = new DeliverStep(config, workers, session);
     this.ready = config.readiness().map(r -> new ReadyStep(config, r, workers)).orElse(null);
   }
 

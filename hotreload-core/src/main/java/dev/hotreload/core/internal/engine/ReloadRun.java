@@ -24,15 +24,20 @@ final class ReloadRun {
   /** Set when only these destinations get the binary (new ones); null means all. */
   final List<Destination> only;
   final List<CompletableFuture<ReloadReport>> waiters;
+  /** Where its artifact stands among the session's builds: the reload that built it. */
+  final long generation;
+  /** How each destination's delivery ended; set by the worker before {@link #done}. */
+  volatile List<Deliveries.Result> results = List.of();
   final CompletableFuture<Finished> done = new CompletableFuture<>();
   private Thread thread;
   private Phase phase = Phase.CHANGE_DETECTED;
   private boolean superseded;
   private boolean cancelled;
 
-  ReloadRun(Reload reload, Instant detectedSince, Artifact artifact, List<Destination> only,
-      List<CompletableFuture<ReloadReport>> waiters) {
+  ReloadRun(Reload reload, Instant detectedSince, Artifact artifact, long generation,
+      List<Destination> only, List<CompletableFuture<ReloadReport>> waiters) {
     this.reload = reload;
+    this.generation = generation;
     this.detectedSince = detectedSince;
     this.artifact = artifact;
     this.only = only;

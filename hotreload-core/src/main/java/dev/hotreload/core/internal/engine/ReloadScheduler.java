@@ -6,17 +6,22 @@ import dev.hotreload.Reload;
 import dev.hotreload.ReloadReport.Outcome;
 import dev.hotreload.ReloadReport;
 import dev.hotreload.SessionState;
+import dev.hotreload.TransferFailedException;
 import dev.hotreload.spi.Destination;
+import dev.hotreload.spi.TargetHandle;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 /**
@@ -27,6 +32,10 @@ import java.util.function.UnaryOperator;
  *
  * <p>Ordering guarantee: reloads run strictly one after another, and a build that newer changes
  * arrived during is never delivered, so an older binary never follows a newer one.
+ *
+ * <p>Convergence: the desired state is the newest build that no destination refused to run. A
+ * destination that appeared meanwhile gets it even when the next build fails; one whose
+ * delivery failed for a transient reason is tried again with backoff for as long as it is live.
  */
 final class ReloadScheduler {
   private final EngineConfig config;
@@ -36,6 +45,9 @@ final class ReloadScheduler {
   private final ExecutorService workers;
   private final InstantSource clock;
   private final UnaryOperator<Runnable> guarded;
+  private final Supplier<TargetHandle> handle;
+  /** Failed attempts per destination id since its last successful delivery. */
+  private final Map<String, Integer> attempts = new HashMap<>();
 
   private ChangeSet pending = ChangeSet.EMPTY;
   private Instant pendingSince;
@@ -45,10 +57,11 @@ final class ReloadScheduler {
   private ReloadRun running;
   private long sequence;
   private Artifact current;
+  private long currentGeneration;
 
   ReloadScheduler(EngineConfig config, SessionStatus status, ReloadPipeline pipeline,
       ScheduledExecutorService coordinator, ExecutorService workers,
-      UnaryOperator<Runnable> guarded) {
+      UnaryOperator<Runnable> guarded, Supplier<TargetHandle> handle) {
     this.config = config;
     this.status = status;
     this.pipeline = pipeline;
@@ -56,10 +69,11 @@ final class ReloadScheduler {
     this.workers = workers;
     this.clock = config.clock();
     this.guarded = guarded;
+    this.handle = handle;
   }
 
   void initialReload() {
-    start(Reload.Trigger.INITIAL, ChangeSet.EMPTY, null, null, null, new ArrayList<>());
+    start(Reload.Trigger.INITIAL, ChangeSet.EMPTY, null, null, 0, null, new ArrayList<>());
   }
 
   void changes(ChangeSet changes, Runnable afterDebounce) {
@@ -125,21 +139,24 @@ final class ReloadScheduler {
       Instant since = pendingSince;
       pending = ChangeSet.EMPTY;
       pendingSince = null;
-      // A full reload reaches every destination of the target, new ones included.
-      newDestinations.clear();
-      start(trigger, changes, since, null, null, waiters);
+      // A full reload reaches every destination of the target, new ones included; they stay
+      // listed until it has delivered, so that a failed build leaves them due for the current.
+      start(trigger, changes, since, null, 0, null, waiters);
     } else if (!newDestinations.isEmpty() && current != null) {
       List<Destination> only = List.copyOf(newDestinations);
       newDestinations.clear();
-      start(Reload.Trigger.TARGET_CHANGED, ChangeSet.EMPTY, clock.instant(), current, only,
-          new ArrayList<>());
+      start(Reload.Trigger.TARGET_CHANGED, ChangeSet.EMPTY, clock.instant(), current,
+          currentGeneration, only, new ArrayList<>());
     }
   }
 
   private void start(Reload.Trigger trigger, ChangeSet changes, Instant since,
-      Artifact artifact, List<Destination> only, List<CompletableFuture<ReloadReport>> waiters) {
-    ReloadRun run = new ReloadRun(new Reload(++sequence, trigger, changes, config.name()), since, artifact,
-        only, waiters);
+      Artifact artifact, long generation, List<Destination> only,
+      List<CompletableFuture<ReloadReport>> waiters) {
+    Reload reload = new Reload(++sequence, trigger, changes, config.name());
+    // A build's generation is the reload that made it; a redelivery keeps its build's.
+    ReloadRun run = new ReloadRun(reload, since, artifact,
+        artifact == null ? reload.sequence() : generation, only, waiters);
     running = run;
     if (status.state == SessionState.WATCHING) {
       status.state = SessionState.RELOADING;
@@ -174,16 +191,45 @@ final class ReloadScheduler {
       run.waiters.forEach(w -> w.complete(report));
       status.initial.complete(finished);
     }
-    if (report.artifact().isPresent()
-        && report.deliveries().stream().anyMatch(ReloadReport.Delivery::succeeded)) {
-      current = report.artifact().get();
-    } else if (report.artifact().isPresent() && report.deliveries().isEmpty()
-        && report.succeeded()) {
-      current = report.artifact().get(); // no destination yet: the next one to appear gets it
-    }
+    converge(run, report);
     if (!status.closing() && status.initial.isDone()) {
       status.state = SessionState.WATCHING;
     }
     maybeStart();
+  }
+
+  /** Moves the desired state forward and queues what did not get it yet. */
+  private void converge(ReloadRun run, ReloadReport report) {
+    boolean refused = run.results.stream()
+        .anyMatch(r -> !r.succeeded() && !(r.failure() instanceof TransferFailedException));
+    boolean built = report.artifact().isPresent() && report.outcome() != Outcome.SUPERSEDED
+        && report.outcome() != Outcome.CANCELLED;
+    if (built && !refused && run.generation >= currentGeneration) {
+      current = report.artifact().get();
+      currentGeneration = run.generation;
+    }
+    for (Deliveries.Result result : run.results) {
+      Destination destination = result.destination();
+      newDestinations.removeIf(d -> d.id().equals(destination.id()));
+      if (result.succeeded()) {
+        attempts.remove(destination.id());
+      } else if (result.transientFailure()) {
+        retryLater(destination);
+      }
+    }
+  }
+
+  private void retryLater(Destination destination) {
+    int attempt = attempts.merge(destination.id(), 1, Integer::sum);
+    long delayMillis = Math.min(10_000, 250L << Math.min(attempt - 1, 6));
+    coordinator.schedule(guarded.apply(() -> {
+      boolean live = handle.get() != null && handle.get().destinations().stream()
+          .anyMatch(d -> d.id().equals(destination.id()));
+      if (live && !status.closing()
+          && newDestinations.stream().noneMatch(d -> d.id().equals(destination.id()))) {
+        newDestinations.add(destination);
+        maybeStart();
+      }
+    }), delayMillis, TimeUnit.MILLISECONDS);
   }
 }

@@ -61,10 +61,12 @@ public final class ReloadSession implements Session {
     this.ownsWorkers = config.executor().isEmpty();
     this.workers =
         config.executor().orElseGet(() -> Executors.newCachedThreadPool(threads("hotreload-worker")));
+    // Orders this session's builds in every agent it reaches, apart from any other session's.
+    String sessionId = Long.toString(new java.security.SecureRandom().nextLong() >>> 1, 36);
     ReloadPipeline pipeline =
-        new ReloadPipeline(config, listeners, workers, () -> handle, history);
-    this.scheduler =
-        new ReloadScheduler(config, status, pipeline, coordinator, workers, this::guarded);
+        new ReloadPipeline(config, listeners, workers, () -> handle, history, sessionId);
+    this.scheduler = new ReloadScheduler(config, status, pipeline, coordinator, workers,
+        this::guarded, () -> handle);
   }
 
   /**
