@@ -608,3 +608,17 @@ func TestE2EStreamInstallsOneAfterAnotherOnOneStdin(t *testing.T) {
 		t.Fatalf("closing stdin must end the stream cleanly: %v", err)
 	}
 }
+
+func TestE2EHelperHoldingThePort_isStoppedWithItsApp(t *testing.T) {
+	a := startAgent(t, appV1, []string{"APP_CHILD_HOLDS_PORT=1"})
+	a.waitServing()
+
+	res := a.install(installStream(t, appV2, "identity"), "--wait-tcp", a.addr)
+
+	if !res.OK {
+		t.Fatalf("install failed (a helper of the old app still holds the port?): %+v", res)
+	}
+	if v, _ := a.waitServing(); v != "v2" {
+		t.Fatalf("serving %s, want v2", v)
+	}
+}

@@ -301,6 +301,9 @@ func installPayload(o installOptions, br *bufio.Reader, h *header, cl supervisor
 	res.Output = rr.Output
 	res.PID = rr.PID
 	if !(rr.Exited || rr.StartFailed) {
+		// Installed and running, only its port is late: not a refusal, and not to be
+		// sent again.
+		res.Code = "not-ready"
 		return res
 	}
 	if prev == "" {

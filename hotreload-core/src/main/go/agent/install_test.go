@@ -301,7 +301,7 @@ func TestInstallKeepsNewBinaryWhenOnlyThePortIsLate(t *testing.T) {
 	fx.sup.answers = []restartResponse{{Error: "new binary (pid 7) is running but 127.0.0.1:1 did not accept", PID: 7}}
 	bin := randomBinary(5000)
 	res := fx.install(identityStream(bin))
-	if res.OK || res.RolledBack || len(fx.sup.restarts) != 1 {
+	if res.OK || res.RolledBack || res.Code != "not-ready" || len(fx.sup.restarts) != 1 {
 		t.Fatalf("result %+v after %d restarts", res, len(fx.sup.restarts))
 	}
 	if got, _ := os.ReadFile(fx.target); !bytes.Equal(got, bin) {

@@ -284,6 +284,9 @@ func (s *supervisor) startLocked() (*proc, error) {
 	attr := &syscall.ProcAttr{
 		Env:   os.Environ(),
 		Files: []uintptr{s.stdin, outW.Fd(), errW.Fd()},
+		// Its own process group: a stop reaches the helpers it started too, so none is
+		// left holding the port the next binary needs.
+		Sys: &syscall.SysProcAttr{Setpgid: true},
 	}
 	pid, err := syscall.ForkExec(s.bin, s.argv, attr)
 	outW.Close()
@@ -426,7 +429,15 @@ func (s *supervisor) onSignal(sig syscall.Signal) {
 		}
 	}
 	if p != nil {
-		syscall.Kill(p.pid, sig)
+		signalGroup(p.pid, sig)
+	}
+}
+
+// signalGroup signals the app's process group (its pgid is its pid), and the
+// app alone if the group is gone.
+func signalGroup(pid int, sig syscall.Signal) {
+	if syscall.Kill(-pid, sig) != nil {
+		syscall.Kill(pid, sig)
 	}
 }
 
@@ -439,7 +450,7 @@ func (s *supervisor) killAfter(p *proc, d time.Duration) {
 		s.mu.Lock()
 		if s.cur == p {
 			logger.Printf("app (pid %d) still running %v after the stop signal, sending SIGKILL", p.pid, d)
-			syscall.Kill(p.pid, syscall.SIGKILL)
+			signalGroup(p.pid, syscall.SIGKILL)
 		}
 		s.mu.Unlock()
 	}
@@ -467,13 +478,16 @@ func (s *supervisor) requestRestart(req request) restartResponse {
 	old := s.cur
 	if old != nil {
 		old.stopping = true
-		syscall.Kill(old.pid, s.stopSignal)
+		signalGroup(old.pid, s.stopSignal)
 	}
 	s.mu.Unlock()
 
 	if old != nil {
 		s.killAfter(old, s.stopTimeout)
 		<-old.done
+		// Whatever of the old app's group outlived it (a helper that ignored the stop
+		// signal) goes now; as PID 1 or subreaper the agent reaps it.
+		syscall.Kill(-old.pid, syscall.SIGKILL)
 	}
 
 	s.mu.Lock()

@@ -23,6 +23,13 @@ var (
 )
 
 func main() {
+	if os.Getenv("APP_HOLDER") != "" {
+		// A helper child that inherited the listening socket and ignores SIGTERM: while it
+		// lives, the port stays taken.
+		signal.Ignore(syscall.SIGTERM, syscall.SIGINT)
+		time.Sleep(time.Hour)
+		return
+	}
 	if d := os.Getenv("APP_CHILD_SLEEP"); d != "" {
 		dur, _ := time.ParseDuration(d)
 		time.Sleep(dur)
@@ -52,6 +59,16 @@ func main() {
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "listen:", err)
 		os.Exit(1)
+	}
+	if os.Getenv("APP_CHILD_HOLDS_PORT") != "" {
+		self, _ := os.Executable()
+		f, _ := ln.(*net.TCPListener).File()
+		c := exec.Command(self)
+		c.Env = append(os.Environ(), "APP_HOLDER=1")
+		c.ExtraFiles = []*os.File{f}
+		if err := c.Start(); err == nil {
+			fmt.Printf("spawned port holder %d\n", c.Process.Pid)
+		}
 	}
 	fmt.Printf("app %s listening on %s\n", version, ln.Addr())
 	go serve(ln)

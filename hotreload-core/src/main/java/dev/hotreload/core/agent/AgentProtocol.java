@@ -108,8 +108,9 @@ public final class AgentProtocol {
    * @param rolledBack whether the agent went back to the previous binary
    * @param exitCode the new binary's exit code, when it died at start
    * @param output the tail of its output, when it died at start
-   * @param code a failure the client acts on: {@code base-mismatch} (send the whole binary) or
-   *     {@code stale} (a newer generation of the same session runs there); empty otherwise
+   * @param code a failure the client acts on: {@code base-mismatch} (send the whole binary),
+   *     {@code stale} (a newer generation of the same session runs there) or {@code not-ready}
+   *     (installed and running, its port not open yet); empty otherwise
    * @param currentSha256 with {@code base-mismatch}, the binary the agent runs
    */
   public record InstallResult(
@@ -134,6 +135,16 @@ public final class AgentProtocol {
      */
     public boolean stale() {
       return "stale".equals(code);
+    }
+
+    /**
+     * Whether the new binary was installed and runs, but did not open its port in time: the
+     * install took effect and must not be repeated.
+     *
+     * @return true for that answer
+     */
+    public boolean notReady() {
+      return "not-ready".equals(code);
     }
   }
 

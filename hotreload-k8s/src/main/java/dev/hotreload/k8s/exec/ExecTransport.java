@@ -140,7 +140,8 @@ public final class ExecTransport implements Transport, java.io.Closeable {
       // A refused delta (another binary runs there, or the rebuilt bytes did not check out)
       // changed nothing in the pod: the whole binary follows in the same transfer.
       AgentProtocol.InstallResult result = answer.result();
-      if (result.ok() || result.stale() || result.exitCode() != null || result.rolledBack()) {
+      if (result.ok() || result.stale() || result.notReady() || result.exitCode() != null
+          || result.rolledBack()) {
         return finish(pod, artifact, answer, wireBytes, request.timeout());
       }
     }
@@ -228,13 +229,14 @@ public final class ExecTransport implements Transport, java.io.Closeable {
   private TransferResult finish(PodContainer pod, Artifact artifact, Answer reply,
       long wireBytes, Duration timeout) throws IOException {
     AgentProtocol.InstallResult answer = reply.result();
-    if (answer.ok()) {
+    if (answer.ok() || answer.notReady()) {
       keepChannelOpen(pod, timeout);
       // The base of the next delta to this container: what it runs now.
       binaries.put(artifact.sha256(), bytesOf(artifact));
       delivered.put(pod.id(), artifact.sha256());
       return new TransferResult(wireBytes, Duration.ofMillis(answer.restartMillis()),
-          "pid " + answer.pid() + (reply.overChannel() ? ", over the open exec" : ""));
+          "pid " + answer.pid() + (reply.overChannel() ? ", over the open exec" : "")
+              + (answer.notReady() ? "; runs the new binary, but: " + answer.error() : ""));
     }
     delivered.invalidate(pod.id());
     if (answer.stale()) {
