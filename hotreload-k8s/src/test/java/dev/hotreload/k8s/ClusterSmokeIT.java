@@ -81,7 +81,7 @@ class ClusterSmokeIT {
     String pod = new CoreV1Api(client).listNamespacedPod(NAMESPACE).labelSelector("app=" + name)
         .execute().getItems().get(0).getMetadata().getName();
     PodContainer container = new PodContainer(NAMESPACE, pod, "uid", "app", 0, null,
-        java.util.Optional.empty(), client, java.util.Optional.empty());
+        java.util.Optional.empty(), client, java.util.Optional.empty(), java.util.Optional.empty());
 
     byte[] tenMegabytes = new byte[10 * 1024 * 1024];
     new Random(42).nextBytes(tenMegabytes);

@@ -87,7 +87,8 @@ class ExecTransportContractIT extends TransportContract {
   protected String runningSha256(Destination destination) throws Exception {
     PodContainer pod = PodContainer.of(destination, ExecTransportContractIT.class);
     PodExec.Result status = new PodExec(client).run(pod,
-        List.of(AgentLayout.PATH, "status", "--dir", AgentLayout.STATE_DIRECTORY), null, null,
+        List.of(AgentLayout.PATH, "status", "--dir", AgentLayout.stateDirectory("app")),
+        null, null,
         Duration.ofSeconds(30));
     Matcher sha = SHA256.matcher(status.stdout());
     if (!sha.find()) {

@@ -10,8 +10,8 @@ import java.util.Optional;
  * dev image, the rewritten manifest and every transport must agree on, written once.
  *
  * <pre>{@code
- * /ko-app/hotreload-agent run --dir /var/run/hotreload -- /ko-app/server --port 8080
- * /ko-app/hotreload-agent install --dir /var/run/hotreload --timeout 30s [--stream] < payload
+ * /ko-app/hotreload-agent run --dir /var/run/hotreload/app -- /ko-app/server --port 8080
+ * /ko-app/hotreload-agent install --dir /var/run/hotreload/app --timeout 30s [--stream] < payload
  * }</pre>
  */
 public final class AgentLayout {
@@ -21,7 +21,10 @@ public final class AgentLayout {
   public static final String KO_APP = "/ko-app";
   /** Where ko-style dev images carry the agent. */
   public static final String PATH = KO_APP + "/" + NAME;
-  /** The agent's state directory: its socket and the app's swappable binary live here. */
+  /**
+   * Where the pod's scratch volume for agents is mounted; each container's agent keeps its
+   * socket and its app's swappable binary in a directory of its own below it.
+   */
   public static final String STATE_DIRECTORY = "/var/run/hotreload";
   /** The name of the pod volume (an emptyDir) mounted at {@link #STATE_DIRECTORY}. */
   public static final String VOLUME_NAME = "hotreload";
@@ -29,15 +32,52 @@ public final class AgentLayout {
   private AgentLayout() {}
 
   /**
+   * The agent directory of one container: two containers of one pod that run the same image
+   * share the scratch volume but not their socket or binary.
+   *
+   * @param container the container's name
+   * @return {@code /var/run/hotreload/<container>}
+   */
+  public static String stateDirectory(String container) {
+    return STATE_DIRECTORY + "/" + container;
+  }
+
+  /**
+   * The directory an agent was started with, read from a container's command.
+   *
+   * @param command a container's command
+   * @return the {@code --dir} of {@code agent run}, empty if the command does not start the
+   *     agent or names none (the agent then uses {@link #STATE_DIRECTORY})
+   */
+  public static Optional<String> stateDirectoryOf(List<String> command) {
+    if (!isAgentCommand(command)) {
+      return Optional.empty();
+    }
+    for (int i = 1; i < command.size() && !command.get(i).equals("--"); i++) {
+      String arg = command.get(i);
+      if ((arg.equals("--dir") || arg.equals("-dir")) && i + 1 < command.size()) {
+        return Optional.of(command.get(i + 1));
+      }
+      if (arg.startsWith("--dir=") || arg.startsWith("-dir=")) {
+        return Optional.of(arg.substring(arg.indexOf('=') + 1));
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
    * The command that makes the agent PID 1 of a container, supervising the app.
    *
+   * @param container the container's name, which names its agent directory
    * @param agentOptions options of {@code run} before the app's command, such as {@code
    *     --stop-signal INT}
    * @param app the app's original command and arguments
    * @return the container's new command
    */
-  public static List<String> runCommand(List<String> agentOptions, List<String> app) {
-    List<String> command = new ArrayList<>(List.of(PATH, "run", "--dir", STATE_DIRECTORY));
+  public static List<String> runCommand(String container, List<String> agentOptions,
+      List<String> app) {
+    List<String> command =
+        new ArrayList<>(List.of(PATH, "run", "--dir", stateDirectory(container)));
     command.addAll(agentOptions);
     command.add("--");
     command.addAll(app);
@@ -48,17 +88,18 @@ public final class AgentLayout {
    * The command a transport execs in the container to install a binary; stdin then carries
    * one payload ({@link AgentProtocol}), or several one after another with {@code stream}.
    *
+   * @param directory the agent's directory in the container ({@link #stateDirectoryOf})
    * @param timeout how long the agent may take for one install
    * @param waitTcp an address the agent waits for after the restart, such as {@code
    *     127.0.0.1:8080}; empty for its fixed settle time
    * @param stream whether stdin carries several payloads ({@code --stream})
    * @return the command
    */
-  public static List<String> installCommand(Duration timeout, Optional<String> waitTcp,
-      boolean stream) {
+  public static List<String> installCommand(String directory, Duration timeout,
+      Optional<String> waitTcp, boolean stream) {
     // No fsync: the agent rebuilds its directory at every container start, so a binary that
     // is lost to a crash of the node is re-sent anyway; fsync costs 30-40 ms per 10 MB.
-    List<String> command = new ArrayList<>(List.of(PATH, "install", "--dir", STATE_DIRECTORY,
+    List<String> command = new ArrayList<>(List.of(PATH, "install", "--dir", directory,
         "--timeout", Math.max(1, timeout.toSeconds()) + "s", "--fsync=false"));
     waitTcp.ifPresent(address -> {
       command.add("--wait-tcp");

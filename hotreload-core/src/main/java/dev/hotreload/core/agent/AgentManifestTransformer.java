@@ -127,7 +127,7 @@ public final class AgentManifestTransformer implements ManifestTransformer {
         timeout -> options.addAll(List.of("--stop-timeout", goDuration(timeout))));
     List<String> appCommand = new ArrayList<>(app);
     appCommand.addAll(container.args());
-    return AgentLayout.runCommand(options, appCommand);
+    return AgentLayout.runCommand(container.name(), options, appCommand);
   }
 
   private static List<EmptyDirMount> withStateMount(ContainerSpec container) {

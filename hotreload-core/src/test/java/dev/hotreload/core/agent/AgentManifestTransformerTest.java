@@ -1,13 +1,13 @@
 package dev.hotreload.core.agent;
 
-import dev.hotreload.core.contract.ManifestTransformerContract;
-import dev.hotreload.spi.ManifestTransformer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.hotreload.core.contract.ManifestTransformerContract;
 import dev.hotreload.spi.ContainerSpec.EmptyDirMount;
 import dev.hotreload.spi.ContainerSpec;
 import dev.hotreload.spi.ManifestTransformer.Context;
+import dev.hotreload.spi.ManifestTransformer;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -47,7 +47,7 @@ class AgentManifestTransformerTest extends ManifestTransformerContract {
 
     assertThat(out.command())
         .containsExactly(
-            "/ko-app/hotreload-agent", "run", "--dir", "/var/run/hotreload", "--",
+            "/ko-app/hotreload-agent", "run", "--dir", "/var/run/hotreload/app", "--",
             "/ko-app/hello", "serve", "--port", "8080");
     assertThat(out.args()).isEmpty();
   }
@@ -60,7 +60,7 @@ class AgentManifestTransformerTest extends ManifestTransformerContract {
 
     assertThat(out.command())
         .containsExactly(
-            "/ko-app/hotreload-agent", "run", "--dir", "/var/run/hotreload", "--",
+            "/ko-app/hotreload-agent", "run", "--dir", "/var/run/hotreload/app", "--",
             "/ko-app/hello", "--verbose");
     assertThat(out.args()).isEmpty();
   }
@@ -126,7 +126,7 @@ class AgentManifestTransformerTest extends ManifestTransformerContract {
 
     assertThat(out.command())
         .containsExactly(
-            "/ko-app/hotreload-agent", "run", "--dir", "/var/run/hotreload",
+            "/ko-app/hotreload-agent", "run", "--dir", "/var/run/hotreload/app",
             "--stop-signal", "INT", "--stop-timeout", "1500ms", "--", "/app");
   }
 

@@ -181,7 +181,8 @@ public final class ExecTransport implements Transport, java.io.Closeable {
     // Waiting for the port is both faster and stricter than the agent's fixed settle time.
     Optional<String> wait = waitTcp != null ? Optional.of(waitTcp)
         : pod.appPort().map(port -> "127.0.0.1:" + port);
-    return AgentLayout.installCommand(timeout, wait, stream);
+    return AgentLayout.installCommand(pod.agentDirectory().orElse(AgentLayout.STATE_DIRECTORY),
+        timeout, wait, stream);
   }
 
   private AgentChannel usableChannel(PodContainer pod) {

@@ -21,6 +21,7 @@ public final class PodContainer implements Destination {
   private final Optional<Platform> nodePlatform;
   private final ApiClient client;
   private final Optional<Integer> appPort;
+  private final Optional<String> agentDirectory;
   private final java.util.Map<Integer, PortForwarder> forwards =
       new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -36,9 +37,11 @@ public final class PodContainer implements Destination {
    * @param nodePlatform the node's platform, when known
    * @param client the API client that reaches it
    * @param appPort the container's first declared TCP port, if any
+   * @param agentDirectory the {@code --dir} its agent was started with, if the command says
    */
   public PodContainer(String namespace, String pod, String uid, String container, int restartCount,
-      String node, Optional<Platform> nodePlatform, ApiClient client, Optional<Integer> appPort) {
+      String node, Optional<Platform> nodePlatform, ApiClient client, Optional<Integer> appPort,
+      Optional<String> agentDirectory) {
     this.namespace = Objects.requireNonNull(namespace, "namespace");
     this.pod = Objects.requireNonNull(pod, "pod");
     this.uid = Objects.requireNonNull(uid, "uid");
@@ -48,6 +51,16 @@ public final class PodContainer implements Destination {
     this.nodePlatform = Objects.requireNonNull(nodePlatform, "nodePlatform");
     this.client = Objects.requireNonNull(client, "client");
     this.appPort = Objects.requireNonNull(appPort, "appPort");
+    this.agentDirectory = Objects.requireNonNull(agentDirectory, "agentDirectory");
+  }
+
+  /**
+   * The directory the container's agent was started with ({@code --dir}).
+   *
+   * @return the directory, empty when its command names none
+   */
+  public Optional<String> agentDirectory() {
+    return agentDirectory;
   }
 
   /**

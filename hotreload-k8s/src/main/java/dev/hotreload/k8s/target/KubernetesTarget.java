@@ -280,28 +280,29 @@ public final class KubernetesTarget implements Target {
     return String.join(",", parts);
   }
 
-  String chooseContainer(V1Pod pod) {
+  /**
+   * The containers of a pod that get the binary: the one named, else every one the agent
+   * supervises (two containers of one image in one pod both get it), else the only one.
+   */
+  List<V1Container> chooseContainers(V1Pod pod) {
     List<V1Container> containers = pod.getSpec().getContainers();
     List<String> names = containers.stream().map(V1Container::getName).toList();
     if (container != null) {
-      if (!names.contains(container)) {
-        throw new IllegalStateException("Pod " + pod.getMetadata().getName() + " has no "
-            + "container '" + container + "'; it has " + names);
-      }
-      return container;
+      return containers.stream().filter(c -> c.getName().equals(container)).findFirst()
+          .map(List::of).orElseThrow(() -> new IllegalStateException("Pod "
+              + pod.getMetadata().getName() + " has no container '" + container + "'; it has "
+              + names));
     }
-    List<String> supervised = containers.stream()
-        .filter(c -> AgentLayout.isAgentCommand(c.getCommand()))
-        .map(V1Container::getName).toList();
-    if (supervised.size() == 1) {
-      return supervised.get(0);
+    List<V1Container> supervised = containers.stream()
+        .filter(c -> AgentLayout.isAgentCommand(c.getCommand())).toList();
+    if (!supervised.isEmpty()) {
+      return supervised;
     }
     if (containers.size() == 1) {
-      return containers.get(0).getName();
+      return containers;
     }
     throw new IllegalStateException("Pod " + pod.getMetadata().getName() + " has containers "
-        + names + " and none or several run the hotreload agent: choose one with "
-        + ".container(name)");
+        + names + " and none runs the hotreload agent: choose one with .container(name)");
   }
 
   @Override

@@ -3,6 +3,7 @@ package dev.hotreload.k8s.target;
 import com.google.gson.reflect.TypeToken;
 import dev.hotreload.LogEvent;
 import dev.hotreload.Platform;
+import dev.hotreload.core.agent.AgentLayout;
 import dev.hotreload.k8s.pod.PodContainer;
 import dev.hotreload.spi.Destination;
 import dev.hotreload.spi.TargetEvents;
@@ -11,6 +12,7 @@ import dev.hotreload.spi.TargetRequest;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
+import io.kubernetes.client.openapi.models.V1Container;
 import io.kubernetes.client.openapi.models.V1ContainerStatus;
 import io.kubernetes.client.openapi.models.V1NodeSystemInfo;
 import io.kubernetes.client.openapi.models.V1Pod;
@@ -145,8 +147,8 @@ final class PodWatcher implements TargetHandle {
           events.log(LogEvent.warn(e.getMessage()));
         }
       }
-      List.copyOf(live.keySet()).stream().filter(uid -> !seen.containsKey(uid))
-          .forEach(this::forget);
+      List.copyOf(live.keySet()).stream().map(PodWatcher::podOf)
+          .filter(uid -> !seen.containsKey(uid)).distinct().forEach(this::forget);
       resourceVersion = list.getMetadata().getResourceVersion();
     } catch (IOException e) {
       events.log(LogEvent.warn(e.getMessage()));
@@ -160,28 +162,35 @@ final class PodWatcher implements TargetHandle {
       forget(uid);
       return;
     }
-    String chosen = target.chooseContainer(pod);
-    V1ContainerStatus status = Optional.ofNullable(pod.getStatus())
-        .map(s -> s.getContainerStatuses()).orElse(List.of()).stream()
-        .filter(s -> s.getName().equals(chosen)).findFirst().orElse(null);
-    if (status == null || status.getState() == null || status.getState().getRunning() == null) {
-      forget(uid);
-      return;
-    }
     String node = pod.getSpec().getNodeName();
     Optional<Platform> nodePlatform = platformOf(node);
     if (!target.accepts(nodePlatform)) {
       forget(uid); // another target, with the binary for that node's platform, serves it
       return;
     }
-    Optional<Integer> port = pod.getSpec().getContainers().stream()
-        .filter(c -> c.getName().equals(chosen)).findFirst()
-        .flatMap(c -> Optional.ofNullable(c.getPorts()).orElse(List.of()).stream()
-            .filter(p -> p.getProtocol() == null || p.getProtocol().equals("TCP"))
-            .map(p -> p.getContainerPort()).findFirst());
-    PodContainer destination = new PodContainer(namespace, pod.getMetadata().getName(), uid,
-        chosen, status.getRestartCount(), node, nodePlatform, api, port);
-    PodContainer previous = live.put(uid, destination);
+    for (V1Container container : target.chooseContainers(pod)) {
+      update(pod, container, node, nodePlatform, announce);
+    }
+  }
+
+  /** One matched container of a pod: a destination while it runs. */
+  private void update(V1Pod pod, V1Container container, String node,
+      Optional<Platform> nodePlatform, boolean announce) {
+    String key = pod.getMetadata().getUid() + "/" + container.getName();
+    V1ContainerStatus status = Optional.ofNullable(pod.getStatus())
+        .map(s -> s.getContainerStatuses()).orElse(List.of()).stream()
+        .filter(s -> s.getName().equals(container.getName())).findFirst().orElse(null);
+    if (status == null || status.getState() == null || status.getState().getRunning() == null) {
+      forgetKey(key);
+      return;
+    }
+    Optional<Integer> port = Optional.ofNullable(container.getPorts()).orElse(List.of()).stream()
+        .filter(p -> p.getProtocol() == null || p.getProtocol().equals("TCP"))
+        .map(p -> p.getContainerPort()).findFirst();
+    PodContainer destination = new PodContainer(namespace, pod.getMetadata().getName(),
+        pod.getMetadata().getUid(), container.getName(), status.getRestartCount(), node,
+        nodePlatform, api, port, AgentLayout.stateDirectoryOf(container.getCommand()));
+    PodContainer previous = live.put(key, destination);
     if (previous != null && !previous.equals(destination)) {
       previous.closeForwards();
     }
@@ -190,7 +199,7 @@ final class PodWatcher implements TargetHandle {
       // container is read from its first line, which is what its start printed.
       PodLogFollower follower = new PodLogFollower(destination, announce ? null : 1, events,
           () -> closed);
-      PodLogFollower old = logs.put(uid, follower);
+      PodLogFollower old = logs.put(key, follower);
       if (old != null) {
         old.stop();
       }
@@ -201,12 +210,22 @@ final class PodWatcher implements TargetHandle {
     }
   }
 
+  /** The pod uid a destination key ({@code uid/container}) belongs to. */
+  private static String podOf(String key) {
+    return key.substring(0, key.indexOf('/'));
+  }
+
   private void forget(String uid) {
-    PodContainer gone = live.remove(uid);
+    List.copyOf(live.keySet()).stream().filter(key -> podOf(key).equals(uid))
+        .forEach(this::forgetKey);
+  }
+
+  private void forgetKey(String key) {
+    PodContainer gone = live.remove(key);
     if (gone != null) {
       gone.closeForwards();
     }
-    PodLogFollower follower = logs.remove(uid);
+    PodLogFollower follower = logs.remove(key);
     if (follower != null) {
       follower.stop();
     }

@@ -28,7 +28,7 @@ class ManifestRewriterTest {
   private static final ManifestRewriter REWRITER =
       ManifestRewriter.of(ImageMatcher.parse(KO), CONTEXT, AgentManifestTransformer.DEFAULT);
   private static final List<String> AGENT =
-      List.of("/ko-app/hotreload-agent", "run", "--dir", "/var/run/hotreload", "--");
+      List.of("/ko-app/hotreload-agent", "run", "--dir", "/var/run/hotreload/app", "--");
   private static final Map<String, Object> STATE_MOUNT =
       Map.of("name", "hotreload", "mountPath", "/var/run/hotreload");
   private static final Map<String, Object> STATE_VOLUME =
@@ -183,7 +183,7 @@ class ManifestRewriterTest {
                     - /ko-app/hotreload-agent
                     - run
                     - --dir
-                    - /var/run/hotreload
+                    - /var/run/hotreload/app
                     - --
                     - /ko-app/hello
                     - "--port"
@@ -543,7 +543,7 @@ class ManifestRewriterTest {
             - /ko-app/hotreload-agent
             - run
             - --dir
-            - /var/run/hotreload
+            - /var/run/hotreload/app
             - --
             - /ko-app/hello
             name: app
@@ -592,7 +592,7 @@ class ManifestRewriterTest {
           containers:
           - name: app
             image: "%s"
-            command: [/ko-app/hotreload-agent, run, --dir, /var/run/hotreload, --, '/ko-app/hello', "serve", --port, "8080"]
+            command: [/ko-app/hotreload-agent, run, --dir, /var/run/hotreload/app, --, '/ko-app/hello', "serve", --port, "8080"]
             volumeMounts:
             - name: hotreload
               mountPath: /var/run/hotreload
@@ -703,7 +703,7 @@ class ManifestRewriterTest {
                 - /ko-app/hotreload-agent
                 - run
                 - --dir
-                - /var/run/hotreload
+                - /var/run/hotreload/app
                 - --
                 - /ko-app/hello
                 - --mode

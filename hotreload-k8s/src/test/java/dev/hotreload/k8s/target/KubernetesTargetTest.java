@@ -42,11 +42,11 @@ class KubernetesTargetTest {
   void podContainer_isANewDestinationAfterARestart() {
     ApiClient client = new ApiClient();
     PodContainer first = new PodContainer("default", "hello-1", "uid-1", "app", 0, "node",
-        Optional.of(Platform.LINUX_AMD64), client, Optional.of(8080));
+        Optional.of(Platform.LINUX_AMD64), client, Optional.of(8080), Optional.empty());
     PodContainer same = new PodContainer("default", "hello-1", "uid-1", "app", 0, "node",
-        Optional.empty(), client, Optional.empty());
+        Optional.empty(), client, Optional.empty(), Optional.empty());
     PodContainer restarted = new PodContainer("default", "hello-1", "uid-1", "app", 1, "node",
-        Optional.of(Platform.LINUX_AMD64), client, Optional.of(8080));
+        Optional.of(Platform.LINUX_AMD64), client, Optional.of(8080), Optional.empty());
 
     assertThat(first).isEqualTo(same).isNotEqualTo(restarted);
     assertThat(restarted.id()).isEqualTo("pod/default/hello-1/app#1");

@@ -81,7 +81,7 @@ public final class DevDeployments {
     V1Container app = new V1Container()
         .name("app")
         .image(image.reference())
-        .command(AgentLayout.runCommand(List.of(), List.of("/ko-app/server")))
+        .command(AgentLayout.runCommand("app", List.of(), List.of("/ko-app/server")))
         .env(List.of(new V1EnvVar().name("PORT").value("8080")))
         .ports(List.of(new V1ContainerPort().containerPort(8080)))
         .volumeMounts(List.of(new V1VolumeMount().name(AgentLayout.VOLUME_NAME)
