@@ -1,6 +1,7 @@
 package dev.hotreload.k8s.exec;
 
 import dev.hotreload.core.agent.AgentProtocol;
+import dev.hotreload.k8s.pod.ExecOpening;
 import dev.hotreload.k8s.pod.PodContainer;
 import io.kubernetes.client.Exec;
 import io.kubernetes.client.openapi.ApiException;
@@ -67,9 +68,9 @@ final class AgentChannel implements Closeable {
     }
     AgentChannel channel = new AgentChannel(pod.id(), process);
     try {
-      // Blocks until the websocket is open (client-java drops a close sent before that): the
+      // Waits until the websocket is open (client-java drops a close sent before that): the
       // channel is ready when this returns.
-      channel.stdin.write(new byte[0]);
+      ExecOpening.await(channel.stdin, process, pod, Duration.ofSeconds(20));
     } catch (IOException e) {
       channel.close();
       throw e;
@@ -138,6 +139,10 @@ final class AgentChannel implements Closeable {
     } catch (IOException e) {
       close();
       throw e;
+    } catch (RuntimeException e) {
+      // client-java throws unchecked from a websocket that broke under it
+      close();
+      throw new IOException("the channel to " + id + " broke: " + e, e);
     }
   }
 
@@ -146,9 +151,9 @@ final class AgentChannel implements Closeable {
     broken = true;
     try {
       stdin.close(); // a clean end of the stream: the agent exits 0
-    } catch (IOException e) {
+    } catch (IOException | RuntimeException e) {
       // closing anyway
     }
-    process.destroy();
+    ExecOpening.destroyQuietly(process);
   }
 }

@@ -91,7 +91,7 @@ public final class PodExec {
     try {
       if (stdin != null) {
         try (OutputStream out = process.getOutputStream()) {
-          out.write(new byte[0]);
+          ExecOpening.await(out, process, target, ExecOpening.limit(timeout));
           stdin.writeTo(out);
           out.flush();
         }
@@ -111,13 +111,15 @@ public final class PodExec {
       // CONNECTION_FAILED is returned, not thrown: output that did arrive (the agent's JSON
       // answer) is still authoritative, and the caller knows whether it needs the status.
       return new Result(exit, out, err);
+    } catch (RuntimeException e) {
+      throw ExecOpening.broken(target, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new InterruptedIOException("exec into " + target.id() + " interrupted");
     } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
       throw new IOException("reading the output of exec into " + target.id() + " failed", e);
     } finally {
-      process.destroy();
+      ExecOpening.destroyQuietly(process);
     }
   }
 

@@ -72,6 +72,22 @@ public final class DevDeployments {
    */
   public static void agentMode(ApiClient client, String name, GoWorkspace workspace, Path dir,
       int replicas) throws Exception {
+    agentMode(client, NAMESPACE, name, workspace, dir, replicas);
+  }
+
+  /**
+   * Agent mode in a namespace of the test's.
+   *
+   * @param client the cluster
+   * @param namespace where to deploy
+   * @param name the Deployment's name (also its {@code app} label)
+   * @param workspace the Go service
+   * @param dir a scratch directory for the build cache
+   * @param replicas how many pods
+   * @throws Exception if building, pushing or the rollout fails
+   */
+  public static void agentMode(ApiClient client, String namespace, String name,
+      GoWorkspace workspace, Path dir, int replicas) throws Exception {
     Platform platform = Platform.linuxHost();
     BuiltImage image = ImageBuilder.forWorkspace(workspace.root())
         .binary(build(workspace, dir, platform))
@@ -94,7 +110,7 @@ public final class DevDeployments {
         .containers(List.of(app))
         .volumes(List.of(new V1Volume().name(AgentLayout.VOLUME_NAME)
             .emptyDir(new V1EmptyDirVolumeSource())));
-    deploy(client, name, replicas, pod);
+    deploy(client, namespace, name, replicas, pod);
   }
 
   /**
@@ -130,7 +146,7 @@ public final class DevDeployments {
         .command(dev.command())
         .env(List.of(new V1EnvVar().name("PORT").value("8080")))
         .ports(List.of(new V1ContainerPort().containerPort(8080)));
-    deploy(client, name, 1, new V1PodSpec().terminationGracePeriodSeconds(2L)
+    deploy(client, NAMESPACE, name, 1, new V1PodSpec().terminationGracePeriodSeconds(2L)
         .containers(List.of(app)));
   }
 
@@ -154,9 +170,9 @@ public final class DevDeployments {
         .build(new BuildRequest(workspace.root(), "./cmd/server", platform));
   }
 
-  private static void deploy(ApiClient client, String name, int replicas, V1PodSpec pod)
-      throws Exception {
-    new AppsV1Api(client).createNamespacedDeployment(NAMESPACE, new V1Deployment()
+  private static void deploy(ApiClient client, String namespace, String name, int replicas,
+      V1PodSpec pod) throws Exception {
+    new AppsV1Api(client).createNamespacedDeployment(namespace, new V1Deployment()
         .metadata(new V1ObjectMeta().name(name).labels(Map.of("app", name)))
         .spec(new V1DeploymentSpec()
             .replicas(replicas)
@@ -164,6 +180,6 @@ public final class DevDeployments {
             .template(new V1PodTemplateSpec()
                 .metadata(new V1ObjectMeta().labels(Map.of("app", name)))
                 .spec(pod)))).execute();
-    new Deployer(client, NAMESPACE).awaitRollout(NAMESPACE, name, WAIT);
+    new Deployer(client, namespace).awaitRollout(namespace, name, WAIT);
   }
 }

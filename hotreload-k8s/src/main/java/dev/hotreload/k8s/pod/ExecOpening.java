@@ -1,0 +1,122 @@
+package dev.hotreload.k8s.pod;
+
+import io.kubernetes.client.openapi.ApiException;
+import io.kubernetes.client.openapi.apis.AuthorizationV1Api;
+import io.kubernetes.client.openapi.models.V1ResourceAttributes;
+import io.kubernetes.client.openapi.models.V1SelfSubjectAccessReview;
+import io.kubernetes.client.openapi.models.V1SelfSubjectAccessReviewSpec;
+import io.kubernetes.client.openapi.models.V1SubjectAccessReviewStatus;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Waits for an exec's websocket to open, within a limit. client-java blocks the first write
+ * until the websocket is open and never wakes it when the upgrade is refused (a 403 for a
+ * missing {@code pods/exec} permission ends in an exception on OkHttp's own thread), so the
+ * wait is bounded here, and a refusal is explained by asking the API server what the caller
+ * may do.
+ */
+public final class ExecOpening {
+  private ExecOpening() {}
+
+  /**
+   * Blocks until the exec's stdin takes a zero-length write, which means the websocket is open.
+   *
+   * @param stdin the exec's stdin
+   * @param process the exec, destroyed if it does not open
+   * @param pod where it runs
+   * @param limit how long the open may take
+   * @throws IOException naming the missing permission when the caller may not exec into the
+   *     pod, else saying that the websocket did not open in time
+   */
+  public static void await(OutputStream stdin, Process process, PodContainer pod, Duration limit)
+      throws IOException {
+    CompletableFuture<Void> open = CompletableFuture.runAsync(() -> {
+      try {
+        stdin.write(new byte[0]);
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    });
+    try {
+      open.get(limit.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      destroyQuietly(process);
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("opening the exec into " + pod.id() + " interrupted");
+    } catch (ExecutionException e) {
+      destroyQuietly(process);
+      throw new IOException("The exec into " + pod.id() + " did not open: "
+          + e.getCause().getMessage() + explain(pod), e.getCause());
+    } catch (TimeoutException e) {
+      destroyQuietly(process);
+      throw new IOException("The exec into " + pod.id() + " did not open within "
+          + limit.toSeconds() + " s" + explain(pod));
+    }
+  }
+
+  /**
+   * The failure of an exec whose stream broke in client-java's hands (it throws unchecked
+   * exceptions from a refused websocket), with the reason when it is a missing permission.
+   *
+   * @param pod where the exec was to run
+   * @param e what client-java threw
+   * @return an exception to report
+   */
+  public static IOException broken(PodContainer pod, RuntimeException e) {
+    return new IOException("The exec into " + pod.id() + " broke: " + e + explain(pod), e);
+  }
+
+  /** Why the exec may have been refused, or nothing when the caller may exec. */
+  private static String explain(PodContainer pod) {
+    try {
+      V1SubjectAccessReviewStatus create = review(pod, "create");
+      V1SubjectAccessReviewStatus get = review(pod, "get");
+      if (Boolean.TRUE.equals(create.getAllowed()) && Boolean.TRUE.equals(get.getAllowed())) {
+        return "";
+      }
+      return ": forbidden: these credentials may not "
+          + (Boolean.TRUE.equals(create.getAllowed()) ? "get" : "create")
+          + " pods/exec in namespace " + pod.namespace() + ". The Role needs create and get on "
+          + "pods/exec (see k8s/hotreload-role.yaml in the hotreload repository)";
+    } catch (ApiException | RuntimeException e) {
+      return ""; // the review itself is not allowed: nothing more to say than the timeout
+    }
+  }
+
+  private static V1SubjectAccessReviewStatus review(PodContainer pod, String verb)
+      throws ApiException {
+    V1SelfSubjectAccessReview review = new V1SelfSubjectAccessReview().spec(
+        new V1SelfSubjectAccessReviewSpec().resourceAttributes(new V1ResourceAttributes()
+            .namespace(pod.namespace()).verb(verb).resource("pods").subresource("exec")
+            .name(pod.pod())));
+    return new AuthorizationV1Api(pod.client()).createSelfSubjectAccessReview(review)
+        .execute().getStatus();
+  }
+
+  /**
+   * Ends an exec; client-java's destroy of an exec whose websocket never opened throws a
+   * NullPointerException, which must not hide why the exec failed.
+   *
+   * @param process the exec
+   */
+  public static void destroyQuietly(Process process) {
+    try {
+      process.destroy();
+    } catch (RuntimeException e) {
+      // nothing left to end
+    }
+  }
+
+  /** The limit for opening an exec: the delivery's own, at most 20 seconds. */
+  static Duration limit(Duration delivery) {
+    Duration most = Duration.ofSeconds(20);
+    return delivery.compareTo(most) < 0 ? delivery : most;
+  }
+}
