@@ -15,6 +15,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -363,7 +365,9 @@ var wrapTempWriter = func(f *os.File) io.Writer { return f }
 func receive(r io.Reader, h *header, appDir, name string, fsync bool, base io.ReaderAt, baseSize int64) (rc receipt, err error) {
 	wire := &countingReader{r: r}
 	limited := io.LimitReader(wire, *h.WireSize)
-	f, err := os.CreateTemp(appDir, "."+name+".tmp-*")
+	sweepTemps(appDir, name)
+	// The pid in the name tells a later install whether this one is still alive.
+	f, err := os.CreateTemp(appDir, fmt.Sprintf(".%s.tmp-%d-*", name, os.Getpid()))
 	if err != nil {
 		return rc, fmt.Errorf("cannot create a temp file in %s: %v", appDir, err)
 	}
@@ -507,6 +511,29 @@ func commit(tmp, target string) (prev string, err error) {
 		return "", fmt.Errorf("rename into place: %v", err)
 	}
 	return prev, nil
+}
+
+// sweepTemps removes the temp files of installs that were killed mid-stream
+// (their process is gone), so a killed install never fills the directory.
+func sweepTemps(appDir, name string) {
+	entries, err := os.ReadDir(appDir)
+	if err != nil {
+		return
+	}
+	prefix := "." + name + ".tmp-"
+	for _, e := range entries {
+		rest, ok := strings.CutPrefix(e.Name(), prefix)
+		if !ok {
+			continue
+		}
+		pid, err := strconv.Atoi(strings.SplitN(rest, "-", 2)[0])
+		if err != nil || pid == os.Getpid() {
+			continue
+		}
+		if syscall.Kill(pid, 0) == syscall.ESRCH {
+			os.Remove(filepath.Join(appDir, e.Name()))
+		}
+	}
 }
 
 // generation is the order of the install that put the binary in place.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand"
 	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -99,5 +100,28 @@ func TestConcurrentInstalls_theNewestGenerationEndsUpInstalled(t *testing.T) {
 		if got, _ := os.ReadFile(fx.target); !bytes.Equal(got, build(6)) {
 			t.Fatalf("run %d (arrival order %v): installed %q, want generation 6", run, gens, got)
 		}
+	}
+}
+
+func TestInstall_sweepsTheTempFilesOfKilledInstalls_butNotOfLiveOnes(t *testing.T) {
+	fx := newInstallFixture(t)
+	appDir := appDirOf(fx.dir)
+	dead := filepath.Join(appDir, ".hello.tmp-999999999-123")
+	live := filepath.Join(appDir, fmt.Sprintf(".hello.tmp-%d-456", os.Getppid()))
+	for _, f := range []string{dead, live} {
+		if err := os.WriteFile(f, []byte("half a binary"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	if res := fx.install(identityStream(build(1))); !res.OK {
+		t.Fatalf("install: %s", res.Error)
+	}
+
+	if _, err := os.Stat(dead); !os.IsNotExist(err) {
+		t.Fatalf("the killed install's temp file is still there: %v", err)
+	}
+	if _, err := os.Stat(live); err != nil {
+		t.Fatalf("a running install's temp file was removed: %v", err)
 	}
 }
