@@ -1,0 +1,127 @@
+package dev.hotreload.k8s;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hotreload.Platform;
+import dev.hotreload.Session;
+import dev.hotreload.core.HotReload;
+import dev.hotreload.core.testing.GoWorkspace;
+import dev.hotreload.k8s.pod.PortForwarder;
+import dev.hotreload.k8s.target.KubernetesTarget;
+import dev.hotreload.k8s.testing.DevDeployments;
+import dev.hotreload.k8s.testing.Http10;
+import dev.hotreload.k8s.testing.LocalCluster;
+import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.openapi.apis.AppsV1Api;
+import io.kubernetes.client.openapi.apis.CoreV1Api;
+import io.kubernetes.client.openapi.models.V1Deployment;
+import io.kubernetes.client.openapi.models.V1Pod;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Every replica ends up on the newest good binary on the real cluster: after a flood of edits
+ * during builds, and for pods that appear while the code does not compile.
+ */
+@ExtendWith(LocalCluster.class)
+class ConvergenceIT {
+  private static final String NAMESPACE = DevDeployments.NAMESPACE;
+  private static final Duration WAIT = Duration.ofMinutes(3);
+
+  @TempDir Path dir;
+  private ApiClient client;
+  private final String name = DevDeployments.uniqueName("converge");
+  private GoWorkspace workspace;
+  private Session session;
+
+  @BeforeEach
+  void deploy(ApiClient apiClient) throws Exception {
+    client = apiClient;
+    workspace = GoWorkspace.create(Files.createDirectories(dir.resolve("ws")), "v0");
+    DevDeployments.agentMode(client, name, workspace, dir, 2);
+    session = HotReload.forWorkspace(workspace.root())
+        .mainPackage("./cmd/server")
+        .platform(Platform.linuxHost())
+        .target(KubernetesTarget.deployment(NAMESPACE, name).apiClient(client))
+        .start();
+    session.awaitReady(WAIT);
+  }
+
+  @AfterEach
+  void cleanUp() {
+    if (session != null) {
+      session.close();
+    }
+    DevDeployments.delete(client, name);
+  }
+
+  @Test
+  void floodOfEditsDuringBuilds_everyReplicaServesTheLastOne() throws Exception {
+    for (int i = 1; i <= 12; i++) {
+      workspace.greeting("flood " + i);
+      Thread.sleep(40);
+    }
+
+    awaitEveryReplica("flood 12", 2);
+  }
+
+  @Test
+  void podsThatAppearWhileTheCodeDoesNotCompile_getTheNewestGoodBinary() throws Exception {
+    long seen = session.lastSequence();
+    workspace.greeting("last good");
+    session.awaitReloadAfter(seen, WAIT);
+    awaitEveryReplica("last good", 2);
+
+    seen = session.lastSequence();
+    workspace.breakBuild();
+    assertThat(session.awaitReloadAfter(seen, WAIT).succeeded()).isFalse();
+    V1Deployment deployment = new AppsV1Api(client).readNamespacedDeployment(name, NAMESPACE)
+        .execute();
+    deployment.getSpec().setReplicas(3);
+    new AppsV1Api(client).replaceNamespacedDeployment(name, NAMESPACE, deployment).execute();
+
+    awaitEveryReplica("last good", 3);
+
+    workspace.greeting("fixed");
+    awaitEveryReplica("fixed", 3);
+  }
+
+  /** Polls each running replica through a port-forward of its own until all answer. */
+  private void awaitEveryReplica(String expected, int replicas) throws Exception {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    String last = "";
+    while (System.nanoTime() < deadline) {
+      List<V1Pod> pods = new CoreV1Api(client).listNamespacedPod(NAMESPACE)
+          .labelSelector("app=" + name).execute().getItems().stream()
+          .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
+          .filter(p -> p.getStatus() != null && "Running".equals(p.getStatus().getPhase()))
+          .toList();
+      int serving = 0;
+      StringBuilder answers = new StringBuilder();
+      for (V1Pod pod : pods) {
+        try (PortForwarder forward = PortForwarder.toPod(client, NAMESPACE,
+            pod.getMetadata().getName(), 8080)) {
+          String answer = Http10.get(forward.localPort());
+          answers.append(pod.getMetadata().getName()).append('=').append(answer).append(' ');
+          if (expected.equals(answer)) {
+            serving++;
+          }
+        }
+      }
+      last = answers.toString();
+      if (pods.size() == replicas && serving == replicas) {
+        return;
+      }
+      Thread.sleep(300);
+    }
+    throw new AssertionError("not every one of " + replicas + " replicas answers '" + expected
+        + "' within " + WAIT + ": " + last);
+  }
+}
