@@ -20,6 +20,27 @@ public final class CacheDirectory {
         System.getProperty("user.home"));
   }
 
+  /**
+   * Where built binaries go, so that ko and hotreload share them: {@code KOCACHE} when set
+   * (ko then writes {@code $KOCACHE/bin/<import path>/<os>/<arch>/out} too), else {@link
+   * #resolve()}. ko itself builds into a temporary directory when {@code KOCACHE} is unset, so
+   * there is no ko location to share without it.
+   *
+   * @return the directory under which {@code bin/} lives (not created)
+   */
+  public static Path binaries() {
+    return binaries(System.getenv(), System.getProperty("os.name", ""),
+        System.getProperty("user.home"));
+  }
+
+  static Path binaries(Map<String, String> env, String osName, String home) {
+    String ko = env.get("KOCACHE");
+    if (ko != null && !ko.isBlank()) {
+      return Path.of(ko);
+    }
+    return resolve(env, osName, home);
+  }
+
   static Path resolve(Map<String, String> env, String osName, String home) {
     String explicit = env.get("HOTRELOAD_CACHE");
     if (explicit != null && !explicit.isBlank()) {

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -20,8 +21,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Builds Go binaries the way ko does: {@code go build -trimpath} with {@code CGO_ENABLED=0} and
@@ -41,8 +40,6 @@ import java.util.regex.Pattern;
  * }</pre>
  */
 public final class GoBuilder implements ArtifactBuilder {
-  private static final Pattern ENV_TEMPLATE = Pattern.compile("\\{\\{\\s*\\.Env\\.(\\w+)\\s*}}");
-  private static final Pattern ANY_TEMPLATE = Pattern.compile("\\{\\{.*?}}");
 
   private final Optional<Path> goBinary;
   private final Path cacheDirectory;
@@ -56,7 +53,7 @@ public final class GoBuilder implements ArtifactBuilder {
 
   private GoBuilder(Builder b) {
     this.goBinary = Optional.ofNullable(b.goBinary);
-    this.cacheDirectory = b.cacheDirectory != null ? b.cacheDirectory : CacheDirectory.resolve();
+    this.cacheDirectory = b.cacheDirectory != null ? b.cacheDirectory : CacheDirectory.binaries();
     this.flags = List.copyOf(b.flags);
     this.ldflags = List.copyOf(b.ldflags);
     this.tags = List.copyOf(b.tags);
@@ -108,20 +105,20 @@ public final class GoBuilder implements ArtifactBuilder {
     GoPackage pkg = resolve(request);
     Path workspace = request.workspace();
     KoConfig ko = KoConfig.load(workspace);
-    Optional<KoConfig.Build> koBuild = ko.buildFor(workspace, pkg.dir());
+    KoConfig.Settings koBuild = ko.settingsFor(workspace, pkg.dir());
     Platform platform = request.platform();
 
     Path out =
         cacheDirectory
             .resolve("bin")
             .resolve(pkg.importPath())
-            .resolve(platform.os())
-            .resolve(platform.architecture() + platform.variant().map(v -> "-" + v).orElse(""))
+            // ko's layout, platform.String() as path: linux/arm/v7 is three directories
+            .resolve(platform.toString())
             .resolve("out");
     Files.createDirectories(out.getParent());
 
     Map<String, String> buildEnv = new LinkedHashMap<>(platformEnv(platform));
-    koBuild.ifPresent(b -> b.env().forEach(kv -> putKeyValue(buildEnv, kv)));
+    koBuild.env().forEach(kv -> putKeyValue(buildEnv, kv));
     buildEnv.putAll(env);
 
     List<String> args = new ArrayList<>();
@@ -129,16 +126,23 @@ public final class GoBuilder implements ArtifactBuilder {
     if (trimpath) {
       args.add("-trimpath");
     }
-    koBuild.ifPresent(b -> args.addAll(b.flags()));
-    args.addAll(flags);
     List<String> allLdflags = new ArrayList<>();
     if (!debugInfo) {
       allLdflags.add("-s -w");
     }
-    koBuild.ifPresent(b -> allLdflags.addAll(b.ldflags()));
+    KoTemplates templates = new KoTemplates(buildEnv, koBuild.dir(), Instant.now(),
+        name -> goEnv(name, buildEnv));
+    try {
+      args.addAll(templates.expand(koBuild.flags()));
+      allLdflags.addAll(templates.expand(koBuild.ldflags()));
+    } catch (IllegalArgumentException e) {
+      throw new BuildFailedException(".ko.yaml: " + e.getMessage(), platform, GoBuilder.class,
+          List.of(), e);
+    }
+    args.addAll(flags);
     allLdflags.addAll(ldflags);
     if (!allLdflags.isEmpty()) {
-      args.add("-ldflags=" + expand(String.join(" ", allLdflags), buildEnv, platform));
+      args.add("-ldflags=" + String.join(" ", allLdflags));
     }
     if (!tags.isEmpty()) {
       args.add("-tags=" + String.join(",", tags));
@@ -147,7 +151,7 @@ public final class GoBuilder implements ArtifactBuilder {
     args.add(out.toString());
     args.add(pkg.importPath());
 
-    Path buildDir = koBuild.map(b -> workspace.resolve(b.dir())).orElse(workspace);
+    Path buildDir = koBuild.dir();
     GoToolchain.Result result = toolchain().run(buildDir, buildEnv, args);
     if (!result.ok()) {
       String stderr = result.stderr().strip();
@@ -222,22 +226,14 @@ public final class GoBuilder implements ArtifactBuilder {
     }
   }
 
-  /** Expands ko's {@code {{.Env.NAME}}} templates; any other template is an error. */
-  static String expand(String ldflags, Map<String, String> buildEnv, Platform platform) {
-    Matcher m = ENV_TEMPLATE.matcher(ldflags);
-    StringBuilder out = new StringBuilder();
-    while (m.find()) {
-      String value = buildEnv.getOrDefault(m.group(1), System.getenv(m.group(1)));
-      m.appendReplacement(out, Matcher.quoteReplacement(value == null ? "" : value));
+  /** One {@code go env} value with the build's environment, for {@code {{.GoEnv.NAME}}}. */
+  private String goEnv(String name, Map<String, String> buildEnv) {
+    try {
+      GoToolchain.Result result = toolchain().run(Path.of("."), buildEnv, List.of("env", name));
+      return result.ok() ? result.stdout().strip() : "";
+    } catch (IOException e) {
+      return "";
     }
-    m.appendTail(out);
-    Matcher rest = ANY_TEMPLATE.matcher(out);
-    if (rest.find()) {
-      throw new BuildFailedException(
-          "ldflags template " + rest.group() + " is not supported; only {{.Env.NAME}} is",
-          platform, GoBuilder.class, List.of(), null);
-    }
-    return out.toString();
   }
 
   /**

@@ -15,19 +15,30 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
 import org.yaml.snakeyaml.error.YAMLException;
 
 /**
- * The parts of a workspace's {@code .ko.yaml} that matter here: per-build flags, ldflags and env,
- * and the base images. Same file and fields ko reads, so a project set up for ko needs nothing
- * new.
+ * A workspace's {@code .ko.yaml} as ko reads it: the file {@code KO_CONFIG_PATH} names (or the
+ * {@code .ko.yaml} in the directory it names), else the workspace's; per-build {@code dir},
+ * {@code main}, {@code env}, {@code flags} and {@code ldflags}, each falling back to {@code
+ * defaultEnv}, {@code defaultFlags} and {@code defaultLdflags} when a build sets none; {@code
+ * defaultPlatforms} (overridden by {@code KO_DEFAULTPLATFORMS}); {@code defaultBaseImage}
+ * (overridden by {@code KO_DEFAULTBASEIMAGE}) and {@code baseImageOverrides}. Fields ko does not
+ * define are ignored, as ko ignores them.
  *
  * @param builds the {@code builds:} entries
  * @param defaultBaseImage {@code defaultBaseImage}, if set
  * @param baseImageOverrides {@code baseImageOverrides}: import path to base image
+ * @param defaultPlatforms {@code defaultPlatforms}, such as {@code linux/arm64}
+ * @param defaultEnv {@code defaultEnv}: {@code KEY=VALUE} entries
+ * @param defaultFlags {@code defaultFlags}
+ * @param defaultLdflags {@code defaultLdflags}
  */
 public record KoConfig(
-    List<Build> builds, Optional<String> defaultBaseImage, Map<String, String> baseImageOverrides) {
+    List<Build> builds, Optional<String> defaultBaseImage, Map<String, String> baseImageOverrides,
+    List<String> defaultPlatforms, List<String> defaultEnv, List<String> defaultFlags,
+    List<String> defaultLdflags) {
 
   /** No {@code .ko.yaml}. */
-  public static final KoConfig EMPTY = new KoConfig(List.of(), Optional.empty(), Map.of());
+  public static final KoConfig EMPTY = new KoConfig(List.of(), Optional.empty(), Map.of(),
+      List.of(), List.of(), List.of(), List.of());
 
   /**
    * One {@code builds:} entry.
@@ -51,19 +62,53 @@ public record KoConfig(
    * @throws IOException if the file exists but cannot be read or parsed; the message names it
    */
   public static KoConfig load(Path workspace) throws IOException {
-    Path file = workspace.resolve(".ko.yaml");
-    if (!Files.exists(file)) {
-      file = workspace.resolve(".ko.yml");
+    return load(workspace, System.getenv());
+  }
+
+  static KoConfig load(Path workspace, Map<String, String> env) throws IOException {
+    Path file = configFile(workspace, env.get("KO_CONFIG_PATH"));
+    KoConfig config;
+    if (file == null) {
+      config = EMPTY;
+    } else {
+      try (Reader reader = Files.newBufferedReader(file)) {
+        Object root = new Yaml(new SafeConstructor(new LoaderOptions())).load(reader);
+        config = parse(root, file);
+      } catch (YAMLException | ClassCastException e) {
+        throw new IOException(file + " is not valid ko configuration: " + e.getMessage(), e);
+      }
     }
-    if (!Files.exists(file)) {
-      return EMPTY;
+    return config.withEnvironment(env);
+  }
+
+  /** KO_CONFIG_PATH's file, or the .ko.yaml of the directory it names, else the workspace's. */
+  private static Path configFile(Path workspace, String configPath) throws IOException {
+    if (configPath != null && !configPath.isBlank()) {
+      Path named = workspace.resolve(configPath);
+      Path file = Files.isDirectory(named) ? named.resolve(".ko.yaml") : named;
+      if (!Files.isRegularFile(file)) {
+        throw new IOException("KO_CONFIG_PATH=" + configPath + " names " + file
+            + ", which does not exist: point it at a .ko.yaml or the directory holding one");
+      }
+      return file;
     }
-    try (Reader reader = Files.newBufferedReader(file)) {
-      Object root = new Yaml(new SafeConstructor(new LoaderOptions())).load(reader);
-      return parse(root, file);
-    } catch (YAMLException | ClassCastException e) {
-      throw new IOException(file + " is not valid ko configuration: " + e.getMessage(), e);
+    for (String name : List.of(".ko.yaml", ".ko.yml")) {
+      if (Files.exists(workspace.resolve(name))) {
+        return workspace.resolve(name);
+      }
     }
+    return null;
+  }
+
+  /** KO_DEFAULTBASEIMAGE and KO_DEFAULTPLATFORMS override the file, as in ko. */
+  private KoConfig withEnvironment(Map<String, String> env) {
+    Optional<String> base = Optional.ofNullable(env.get("KO_DEFAULTBASEIMAGE"))
+        .filter(s -> !s.isBlank()).or(() -> defaultBaseImage);
+    List<String> platforms = Optional.ofNullable(env.get("KO_DEFAULTPLATFORMS"))
+        .filter(s -> !s.isBlank()).map(s -> List.of(s.split(","))).orElse(defaultPlatforms)
+        .stream().map(String::strip).toList();
+    return new KoConfig(builds, base, baseImageOverrides, platforms, defaultEnv, defaultFlags,
+        defaultLdflags);
   }
 
   private static KoConfig parse(Object root, Path file) throws IOException {
@@ -95,7 +140,9 @@ public record KoConfig(
     }
     return new KoConfig(
         List.copyOf(builds), Optional.ofNullable(string(map.get("defaultBaseImage"))),
-        Map.copyOf(overrides));
+        Map.copyOf(overrides), strings(map.get("defaultPlatforms")),
+        strings(map.get("defaultEnv")), strings(map.get("defaultFlags")),
+        strings(map.get("defaultLdflags")));
   }
 
   private static String string(Object value) {
@@ -127,6 +174,34 @@ public record KoConfig(
             .equals(wanted))
         .findFirst();
   }
+
+  /**
+   * What a build of a main package gets: its entry's env, flags and ldflags where it sets them,
+   * else the defaults (an entry that sets an empty list counts as setting none, as ko cannot
+   * tell them apart either once YAML is read).
+   *
+   * @param workspace the workspace
+   * @param packageDir the main package's directory
+   * @return the settings, and the directory to build in
+   */
+  public Settings settingsFor(Path workspace, Path packageDir) {
+    Optional<Build> build = buildFor(workspace, packageDir);
+    return new Settings(
+        build.map(b -> workspace.resolve(b.dir())).orElse(workspace),
+        build.map(Build::env).filter(l -> !l.isEmpty()).orElse(defaultEnv),
+        build.map(Build::flags).filter(l -> !l.isEmpty()).orElse(defaultFlags),
+        build.map(Build::ldflags).filter(l -> !l.isEmpty()).orElse(defaultLdflags));
+  }
+
+  /**
+   * The settings of one build after defaults, before templates are expanded.
+   *
+   * @param dir where {@code go build} runs
+   * @param env {@code KEY=VALUE} entries over the ambient environment
+   * @param flags extra {@code go build} flags
+   * @param ldflags linker flags
+   */
+  public record Settings(Path dir, List<String> env, List<String> flags, List<String> ldflags) {}
 
   /**
    * The base image for an import path: its override, else the default.

@@ -22,4 +22,12 @@ class CacheDirectoryTest {
     assertThat(CacheDirectory.resolve(Map.of(), "Mac OS X", "/Users/dev"))
         .isEqualTo(Path.of("/Users/dev/Library/Caches/hotreload"));
   }
+
+  @Test
+  void binaries_goWhereKoPutsThem_whenKocacheIsSet() {
+    assertThat(CacheDirectory.binaries(Map.of("KOCACHE", "/ko", "HOTRELOAD_CACHE", "/c"),
+        "Linux", "/home/dev")).isEqualTo(Path.of("/ko"));
+    assertThat(CacheDirectory.binaries(Map.of("HOTRELOAD_CACHE", "/c"), "Linux", "/home/dev"))
+        .as("without KOCACHE ko has no cache to share").isEqualTo(Path.of("/c"));
+  }
 }

@@ -11,7 +11,6 @@ import dev.hotreload.spi.ArtifactBuilder;
 import dev.hotreload.spi.BuildRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -42,16 +41,6 @@ class GoBuilderTest extends ArtifactBuilderContract {
         .containsEntry("GOAMD64", "v3");
     assertThat(GoBuilder.platformEnv(Platform.parse("linux/arm64/v8")))
         .containsOnlyKeys("GOOS", "GOARCH", "CGO_ENABLED");
-  }
-
-  @Test
-  void expand_fillsEnvTemplates_andRejectsOthers() {
-    assertThat(GoBuilder.expand("-X main.v={{.Env.VERSION}}", Map.of("VERSION", "1.2"),
-        Platform.LINUX_AMD64)).isEqualTo("-X main.v=1.2");
-    assertThatThrownBy(() -> GoBuilder.expand("-X main.c={{.Git.ShortCommit}}", Map.of(),
-        Platform.LINUX_AMD64))
-        .isInstanceOf(BuildFailedException.class)
-        .hasMessageContaining("{{.Git.ShortCommit}}");
   }
 
   @Test

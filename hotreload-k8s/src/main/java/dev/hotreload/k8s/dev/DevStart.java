@@ -10,6 +10,7 @@ import dev.hotreload.core.agent.AgentBinaries;
 import dev.hotreload.core.agent.AgentLayout;
 import dev.hotreload.core.agent.AgentManifestTransformer;
 import dev.hotreload.core.build.GoBuilder;
+import dev.hotreload.core.build.KoConfig;
 import dev.hotreload.core.image.BuiltImage;
 import dev.hotreload.core.image.ImageBuilder;
 import dev.hotreload.event.ReloadListener;
@@ -84,7 +85,7 @@ final class DevStart {
     List<ManifestFiles.File> files = ManifestFiles.read(config.manifests);
     List<Service> services = services(files);
     List<Platform> platforms = config.platform != null ? List.of(config.platform)
-        : NodePlatforms.of(client);
+        : platformsOfTheNodes();
     progress("Services " + services.stream().map(Service::name).toList() + " for "
         + platforms, t0);
 
@@ -178,6 +179,21 @@ final class DevStart {
     }
     return new DevSession(sessions, forwards, forwardTargets, deployer,
         () -> connection.release(client), config.keep, listener, history);
+  }
+
+  /** The nodes' platforms; without access to nodes, .ko.yaml's defaultPlatforms as ko uses. */
+  private List<Platform> platformsOfTheNodes() throws IOException {
+    try {
+      return NodePlatforms.of(client);
+    } catch (IOException e) {
+      List<String> koDefaults = KoConfig.load(config.workspace).defaultPlatforms();
+      if (koDefaults.isEmpty()) {
+        throw e;
+      }
+      listener.log(LogEvent.warn(e.getMessage() + "; building for .ko.yaml's defaultPlatforms "
+          + koDefaults));
+      return koDefaults.stream().map(Platform::parse).toList();
+    }
   }
 
   private List<Service> services(List<ManifestFiles.File> files) throws IOException {
