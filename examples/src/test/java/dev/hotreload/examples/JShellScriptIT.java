@@ -75,9 +75,25 @@ class JShellScriptIT {
     }
     assertThat(lines).as("no snippet error").noneMatch(l -> l.contains("Error:")
         || l.contains("illegal start") || l.contains("cannot find symbol"));
+    assertThat(lines).as("no SLF4J warnings").noneMatch(l -> l.contains("SLF4J"));
     assertThat(new AppsV1Api(client).listNamespacedDeployment("default").execute().getItems())
         .as("dev.close() removed the Deployment the script applied")
         .noneMatch(d -> d.getMetadata().getName().equals(HelloApp.NAME));
+  }
+
+  @Test
+  void uberJar_holdsTheLibrary_notTheTestHarness() throws Exception {
+    Path jar = LocalCluster.repositoryRoot().resolve("examples/target/hotreload.jar");
+    List<String> entries;
+    try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(jar.toFile())) {
+      entries = zip.stream().map(java.util.zip.ZipEntry::getName).toList();
+    }
+
+    assertThat(entries).contains("dev/hotreload/k8s/dev/KubernetesDev.class",
+        "dev/hotreload/core/agent/go/main.go", "org/slf4j/nop/NOPServiceProvider.class");
+    assertThat(entries).noneMatch(e -> e.startsWith("org/junit/"))
+        .noneMatch(e -> e.startsWith("org/assertj/"))
+        .noneMatch(e -> e.contains("/testing/"));
   }
 
   private static void await(java.util.function.BooleanSupplier condition, String what,

@@ -36,6 +36,23 @@ class ReadmeCodeTest {
         .containsExactlyInAnyOrderElementsOf(readme);
   }
 
+  @Test
+  void dependencySnippets_nameTheBomAndAModuleAtTheBuildsVersion() throws IOException {
+    Path root = LocalCluster.repositoryRoot();
+    String readme = Files.readString(root.resolve("README.md"));
+    String bom = Files.readString(root.resolve("hotreload-bom/pom.xml"));
+    Matcher version = Pattern.compile("<artifactId>hotreload-bom</artifactId>\\s*<version>([^<]+)")
+        .matcher(bom);
+    assertThat(version.find()).as("hotreload-bom/pom.xml declares its version").isTrue();
+    String v = version.group(1);
+
+    assertThat(readme).contains("<artifactId>hotreload-bom</artifactId>\n      <version>" + v)
+        .contains("platform(\"dev.hotreload:hotreload-bom:" + v + "\")")
+        .contains("implementation(\"dev.hotreload:hotreload-k8s\")");
+    assertThat(bom).contains("<artifactId>hotreload-k8s</artifactId>")
+        .contains("<artifactId>hotreload-core</artifactId>");
+  }
+
   /** The code between one README marker and the next, without the "end" markers' tails. */
   private static List<String> segments(String source) {
     List<String> segments = new ArrayList<>();

@@ -149,7 +149,7 @@ public final class HotReload {
     }
 
     /**
-     * Replaces the default builder ({@link GoBuilder}).
+     * Replaces the default builder ({@link dev.hotreload.core.build.GoBuilder}).
      *
      * @param builder the builder
      * @return this
@@ -160,7 +160,7 @@ public final class HotReload {
     }
 
     /**
-     * Replaces the default watcher ({@link GoWatcher}).
+     * Replaces the default watcher ({@link dev.hotreload.core.watch.GoWatcher}).
      *
      * @param watcher the watcher
      * @return this
