@@ -206,6 +206,20 @@ class ReloadSessionTest {
   }
 
   @Test
+  void firstDeliveryThatFailsToConnect_isRetried_andTheSessionIsReadyWhenItGetsThrough()
+      throws Exception {
+    transport.refuse("pod-a");
+    session = configure(new FakeTarget("pod-a")).start();
+    waitUntil(() -> !session.history().isEmpty()); // the first attempt failed
+    transport.accept("pod-a");
+
+    ReloadReport ready = session.awaitReady(WAIT);
+
+    assertThat(ready.succeeded()).isTrue();
+    assertThat(transport.running()).containsEntry("pod-a", "build 1");
+  }
+
+  @Test
   void destinationThatAppearsWhileABuildFails_getsTheNewestGoodBinary() throws Exception {
     FakeTarget target = new FakeTarget("pod-a");
     session = configure(target).start();

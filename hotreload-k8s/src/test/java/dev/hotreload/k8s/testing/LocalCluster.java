@@ -115,23 +115,45 @@ public final class LocalCluster implements BeforeAllCallback, ParameterResolver 
     throw new IllegalStateException("scripts/cluster env printed no KUBECONFIG=…: " + env);
   }
 
+  /** Runs the script, streaming what it prints (its first start compiles for minutes). */
   private static String run(Path script, String command, int minutes) throws Exception {
-    Path log = Files.createTempFile("hotreload-cluster-" + command, ".log");
     Process process = new ProcessBuilder(List.of("bash", script.toString(), command))
-        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        .redirectErrorStream(true).start();
+    StringBuilder output = new StringBuilder();
+    Thread reader = new Thread(() -> {
+      try (java.io.BufferedReader lines = new java.io.BufferedReader(new java.io.InputStreamReader(
+          process.getInputStream(), StandardCharsets.UTF_8))) {
+        for (String line; (line = lines.readLine()) != null; ) {
+          if (!command.equals("env")) {
+            System.out.println(line);
+          }
+          synchronized (output) {
+            output.append(line).append('\n');
+          }
+        }
+      } catch (IOException e) {
+        // the script ended
+      }
+    }, "scripts-cluster-" + command);
+    reader.setDaemon(true);
+    reader.start();
     if (!process.waitFor(minutes, TimeUnit.MINUTES)) {
       process.destroyForcibly();
       throw new IllegalStateException("scripts/cluster " + command + " did not finish within "
-          + minutes + " min; output in " + log);
+          + minutes + " min");
     }
-    String output = Files.readString(log, StandardCharsets.UTF_8);
+    reader.join(TimeUnit.SECONDS.toMillis(10));
+    String text;
+    synchronized (output) {
+      text = output.toString();
+    }
     if (process.exitValue() != 0) {
       throw new IllegalStateException("scripts/cluster " + command + " failed (exit "
           + process.exitValue() + "). The integration tests need the local cluster "
           + "(containerd, kubelet, API server on this machine, as root). Output:\n"
-          + tail(output, 4000));
+          + tail(text, 4000));
     }
-    return output;
+    return text;
   }
 
   private static String tail(String text, int max) {

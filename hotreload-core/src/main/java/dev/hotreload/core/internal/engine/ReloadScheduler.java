@@ -189,13 +189,23 @@ final class ReloadScheduler {
         status.state = SessionState.WATCHING; // before anyone waiting on this reload wakes up
       }
       run.waiters.forEach(w -> w.complete(report));
-      status.initial.complete(finished);
+      // A first delivery that failed only for connection reasons is being retried: the
+      // session is ready once a retry got through, or a failure was final.
+      if (!onlyTransientFailures(run, finished)) {
+        status.initial.complete(finished);
+      }
     }
     converge(run, report);
     if (!status.closing() && status.initial.isDone()) {
       status.state = SessionState.WATCHING;
     }
     maybeStart();
+  }
+
+  private static boolean onlyTransientFailures(ReloadRun run, Finished finished) {
+    return finished.failure() instanceof TransferFailedException
+        && run.results.stream().anyMatch(Deliveries.Result::transientFailure)
+        && run.results.stream().allMatch(r -> r.succeeded() || r.transientFailure());
   }
 
   /** Moves the desired state forward and queues what did not get it yet. */
