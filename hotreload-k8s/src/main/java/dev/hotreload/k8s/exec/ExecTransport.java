@@ -9,6 +9,7 @@ import dev.hotreload.TransferFailedException;
 import dev.hotreload.core.agent.AgentLayout;
 import dev.hotreload.core.agent.AgentProtocol.Encoding;
 import dev.hotreload.core.agent.AgentProtocol;
+import dev.hotreload.k8s.pod.ExecOpening;
 import dev.hotreload.k8s.pod.PodContainer;
 import dev.hotreload.k8s.pod.PodExec;
 import dev.hotreload.spi.TransferRequest;
@@ -128,6 +129,16 @@ public final class ExecTransport implements Transport, java.io.Closeable {
 
   @Override
   public TransferResult transfer(TransferRequest request) throws IOException {
+    try {
+      return deliver(request);
+    } catch (ExecOpening.Forbidden e) {
+      // Final, not a connection problem to retry: the session reports it once.
+      throw new TransferFailedException(e.getMessage(), request.destination().id(),
+          request.artifact().platform(), ExecTransport.class, null);
+    }
+  }
+
+  private TransferResult deliver(TransferRequest request) throws IOException {
     PodContainer pod = PodContainer.of(request.destination(), ExecTransport.class);
     Artifact artifact = request.artifact();
     long wireBytes = 0;

@@ -52,12 +52,10 @@ public final class ExecOpening {
       throw new InterruptedIOException("opening the exec into " + pod.id() + " interrupted");
     } catch (ExecutionException e) {
       destroyQuietly(process);
-      throw new IOException("The exec into " + pod.id() + " did not open: "
-          + e.getCause().getMessage() + explain(pod), e.getCause());
+      throw failure(pod, "did not open: " + e.getCause().getMessage(), e.getCause());
     } catch (TimeoutException e) {
       destroyQuietly(process);
-      throw new IOException("The exec into " + pod.id() + " did not open within "
-          + limit.toSeconds() + " s" + explain(pod));
+      throw failure(pod, "did not open within " + limit.toSeconds() + " s", null);
     }
   }
 
@@ -70,7 +68,23 @@ public final class ExecOpening {
    * @return an exception to report
    */
   public static IOException broken(PodContainer pod, RuntimeException e) {
-    return new IOException("The exec into " + pod.id() + " broke: " + e + explain(pod), e);
+    return failure(pod, "broke: " + e, e);
+  }
+
+  /** A missing permission is final; anything else may be the connection's and pass. */
+  private static IOException failure(PodContainer pod, String what, Throwable cause) {
+    String forbidden = explain(pod);
+    String message = "The exec into " + pod.id() + " " + what + forbidden;
+    return forbidden.isEmpty() ? new IOException(message, cause) : new Forbidden(message);
+  }
+
+  /** The caller may not exec into the pod: trying again will not help. */
+  public static final class Forbidden extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    Forbidden(String message) {
+      super(message);
+    }
   }
 
   /** Why the exec may have been refused, or nothing when the caller may exec. */
