@@ -3,6 +3,7 @@ package dev.hotreload.k8s;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hotreload.Platform;
+import dev.hotreload.ReloadReport;
 import dev.hotreload.Session;
 import dev.hotreload.core.HotReload;
 import dev.hotreload.core.testing.GoWorkspace;
@@ -91,6 +92,25 @@ class ConvergenceIT {
 
     workspace.greeting("fixed");
     awaitEveryReplica("fixed", 3);
+  }
+
+  @Test
+  void aBinaryThatCrashesAtStart_isRolledBackEverywhere_thenTheFixReachesEveryReplica()
+      throws Exception {
+    long seen = session.lastSequence();
+    workspace.greeting("before the crash");
+    session.awaitReloadAfter(seen, WAIT);
+    awaitEveryReplica("before the crash", 2);
+
+    seen = session.lastSequence();
+    workspace.crashAtStart("never served");
+    ReloadReport crash = session.awaitReloadAfter(seen, WAIT);
+    assertThat(crash.succeeded()).isFalse();
+    assertThat(crash.failure()).hasValueSatisfying(f -> assertThat(f).contains("rolled back"));
+    awaitEveryReplica("before the crash", 2);
+
+    workspace.greeting("after the fix");
+    awaitEveryReplica("after the fix", 2);
   }
 
   /** Polls each running replica through a port-forward of its own until all answer. */

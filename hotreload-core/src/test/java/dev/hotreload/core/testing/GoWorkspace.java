@@ -109,6 +109,17 @@ public final class GoWorkspace {
   }
 
   /**
+   * Makes the next binary build fine and crash as it starts (a panic in an init function).
+   *
+   * @param text the greeting it would have answered
+   * @throws IOException if writing fails
+   */
+  public void crashAtStart(String text) throws IOException {
+    Files.writeString(greetingFile(), "package greet\n\n// Text is what the server answers.\n"
+        + "const Text = \"" + text + "\"\n\nfunc init() { panic(\"crashing on purpose\") }\n");
+  }
+
+  /**
    * Breaks the build with an undefined name on line 4.
    *
    * @throws IOException if writing fails
