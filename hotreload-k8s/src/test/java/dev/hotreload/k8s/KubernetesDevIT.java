@@ -3,6 +3,7 @@ package dev.hotreload.k8s;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hotreload.Platform;
+import dev.hotreload.Reload;
 import dev.hotreload.ReloadReport;
 import dev.hotreload.core.ConsoleProgress;
 import dev.hotreload.core.build.ElfHeader;
@@ -99,6 +100,9 @@ class KubernetesDevIT {
 
       String nodeArch = core.listNode().execute().getItems().get(0).getStatus().getNodeInfo()
           .getArchitecture();
+      assertThat(dev.history()).filteredOn(r -> r.reload().trigger() == Reload.Trigger.INITIAL)
+          .as("the pods run the build their dev image holds: nothing to send")
+          .hasSize(2).allMatch(r -> r.bytesSent() == 0 && r.succeeded());
       ReloadReport first = dev.history().get(0);
       assertThat(ElfHeader.read(first.artifact().orElseThrow().path()).orElseThrow()
           .runsOn(Platform.of("linux", nodeArch))).as("built for the node's " + nodeArch)
@@ -126,8 +130,14 @@ class KubernetesDevIT {
       int frontPort = front.getAsInt();
       V1Pod pod = core.listNamespacedPod(namespace).labelSelector("app=front").execute()
           .getItems().get(0);
+      long beforeReplacement = dev.lastSequence();
       core.deleteNamespacedPod(pod.getMetadata().getName(), namespace).execute();
       awaitAnswer(front, "v2 front, edited"); // the replacement, got the current binary
+      ReloadReport replaced = dev.history().subList((int) beforeReplacement, dev.history().size())
+          .stream().filter(r -> r.reload().trigger() == Reload.Trigger.TARGET_CHANGED)
+          .findFirst().orElseThrow();
+      assertThat(replaced.bytesSent()).as("a delta against the image's binary, not the whole")
+          .isLessThan(replaced.artifact().orElseThrow().size() / 4);
       assertThat(front.getAsInt()).as("the same local port").isEqualTo(frontPort);
       assertThat(output).as("app logs, prefixed by service and pod")
           .anyMatch(line -> line.startsWith("front pod/") && line.contains("front listening"));

@@ -285,6 +285,27 @@ public final class AgentProtocol {
     return Optional.empty();
   }
 
+  /**
+   * The sha256 of the binary the app runs, from what {@code agent status} printed.
+   *
+   * @param statusJson the status line
+   * @return the hex checksum, empty if the status names none (no supervisor, an error)
+   */
+  public static Optional<String> runningSha256(String statusJson) {
+    for (String line : statusJson.strip().split("\n")) {
+      try {
+        JsonNode node = JSON.readTree(line.strip());
+        if (node != null && node.hasNonNull("sha256") && !node.hasNonNull("error")
+            && node.path("sha256").asText().matches("[0-9a-f]{64}")) {
+          return Optional.of(node.path("sha256").asText());
+        }
+      } catch (IOException e) {
+        // not JSON: keep looking
+      }
+    }
+    return Optional.empty();
+  }
+
   /** gzip at level 1: the transfer is the bottleneck only on slow links, CPU always is. */
   private static final class FastGzip extends GZIPOutputStream {
     FastGzip(OutputStream out) throws IOException {

@@ -89,6 +89,14 @@ class AgentInstallTest {
   }
 
   @Test
+  void status_namesTheRunningBuild_soAFirstDeliveryOfTheSameBuildSendsNothing()
+      throws Exception {
+    assertThat(AgentProtocol.runningSha256(local.status())).contains(v1.sha256());
+    assertThat(AgentProtocol.runningSha256("{\"error\":\"no agent supervisor listening\"}"))
+        .isEmpty();
+  }
+
+  @Test
   void olderGenerationOfTheSession_arrivingLate_isStale_andTheNewerOneKeepsRunning()
       throws Exception {
     TransferRequest.Order newer = new TransferRequest.Order("session-a", 7);

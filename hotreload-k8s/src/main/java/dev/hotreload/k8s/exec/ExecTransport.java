@@ -66,7 +66,14 @@ public final class ExecTransport implements Transport, java.io.Closeable {
   private final Cache<String, String> delivered =
       CacheBuilder.newBuilder().maximumSize(10_000).build();
   /** The bytes of the binaries delivered last, by sha256: the bases of the next deltas. */
-  private final Cache<String, byte[]> binaries = CacheBuilder.newBuilder().maximumSize(2).build();
+  private final Cache<String, byte[]> binaries = CacheBuilder.newBuilder().maximumSize(3).build();
+  /**
+   * The first build this transport found running or delivered: what new pods of the dev image
+   * run, so their first delivery can be a delta against it. Kept apart from the cache above.
+   */
+  private final java.util.concurrent.atomic.AtomicReference<String> started =
+      new java.util.concurrent.atomic.AtomicReference<>();
+  private volatile byte[] startedBytes;
 
   private ExecTransport(Encoding encoding, String waitTcp, boolean persistent) {
     this.encoding = encoding;
@@ -143,7 +150,23 @@ public final class ExecTransport implements Transport, java.io.Closeable {
     Artifact artifact = request.artifact();
     long wireBytes = 0;
     String base = encoding == null ? delivered.getIfPresent(pod.id()) : null;
-    byte[] baseBytes = base == null ? null : binaries.getIfPresent(base);
+    if (base == null && encoding == null) {
+      // First contact with this container: it may run this very build already (a dev image
+      // the same build made), or a binary this transport has the bytes of (a new pod of that
+      // image after some edits), and then nothing, or a delta, is all it needs.
+      Optional<String> running = runningSha256(pod, request.timeout());
+      if (running.filter(artifact.sha256()::equals).isPresent()) {
+        request.progress().sent(0);
+        binaries.put(artifact.sha256(), bytesOf(artifact));
+        delivered.put(pod.id(), artifact.sha256());
+        rememberStarted(artifact);
+        keepChannelOpen(pod, request.timeout());
+        return new TransferResult(0, Duration.ZERO, "already runs this build");
+      }
+      base = running.orElse(null);
+    }
+    byte[] baseBytes = base == null ? null
+        : base.equals(started.get()) ? startedBytes : binaries.getIfPresent(base);
     if (baseBytes != null) {
       AgentProtocol.Payload delta = deltaPayload(artifact, base, baseBytes, request.order());
       Answer answer = install(pod, request, delta);
@@ -246,6 +269,7 @@ public final class ExecTransport implements Transport, java.io.Closeable {
       // The base of the next delta to this container: what it runs now.
       binaries.put(artifact.sha256(), bytesOf(artifact));
       delivered.put(pod.id(), artifact.sha256());
+      rememberStarted(artifact);
       return new TransferResult(wireBytes, Duration.ofMillis(answer.restartMillis()),
           "pid " + answer.pid() + (reply.overChannel() ? ", over the open exec" : "")
               + (answer.notReady() ? "; runs the new binary, but: " + answer.error() : ""));
@@ -265,6 +289,27 @@ public final class ExecTransport implements Transport, java.io.Closeable {
     throw new TransferFailedException(pod.id() + " refused the binary: " + answer.error()
         + ". It keeps running its previous binary.", pod.id(), artifact.platform(),
         ExecTransport.class, null);
+  }
+
+  private void rememberStarted(Artifact artifact) throws IOException {
+    if (started.get() == null) {
+      byte[] bytes = bytesOf(artifact);
+      if (started.compareAndSet(null, artifact.sha256())) {
+        startedBytes = bytes;
+      }
+    }
+  }
+
+  /** What the container's agent says it runs; empty when it cannot say. */
+  private Optional<String> runningSha256(PodContainer pod, Duration timeout) {
+    try {
+      PodExec.Result status = new PodExec(pod.client()).run(pod, List.of(AgentLayout.PATH,
+          "status", "--dir", pod.agentDirectory().orElse(AgentLayout.STATE_DIRECTORY)), null,
+          null, timeout);
+      return AgentProtocol.runningSha256(status.stdout());
+    } catch (IOException e) {
+      return Optional.empty(); // the install that follows says what is wrong, if anything is
+    }
   }
 
   private byte[] bytesOf(Artifact artifact) throws IOException {
