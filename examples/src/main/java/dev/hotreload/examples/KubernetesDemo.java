@@ -2,8 +2,6 @@ package dev.hotreload.examples;
 
 import dev.hotreload.Session;
 import dev.hotreload.core.ConsoleProgress;
-import dev.hotreload.core.HotReload;
-import dev.hotreload.core.Readiness;
 import dev.hotreload.k8s.connect.KubeConnection;
 import dev.hotreload.k8s.dev.DevSession;
 import dev.hotreload.k8s.dev.KubernetesDev;
@@ -93,12 +91,5 @@ public final class KubernetesDemo {
     EditLoop loop = new EditLoop();
     loop.run(session, HelloApp.mainFile(workspace), port, edits);
     loop.print(what);
-  }
-
-  /** For the watchexec mode, which builds its own session: the readiness it needs. */
-  static HotReload.Configurator watchexecReadiness(HotReload.Configurator session) {
-    // The agent waits inside the pod until the new process accepts on the declared port; in
-    // the seed design nothing in the pod knows, so readiness is checked from here.
-    return session.readiness(Readiness.httpGet(HelloApp.PORT, "/healthz"));
   }
 }

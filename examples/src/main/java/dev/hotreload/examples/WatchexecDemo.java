@@ -5,6 +5,7 @@ import dev.hotreload.Platform;
 import dev.hotreload.Session;
 import dev.hotreload.core.ConsoleProgress;
 import dev.hotreload.core.HotReload;
+import dev.hotreload.core.Readiness;
 import dev.hotreload.core.build.GoBuilder;
 import dev.hotreload.core.image.BuiltImage;
 import dev.hotreload.k8s.connect.KubeConnection;
@@ -43,8 +44,11 @@ final class WatchexecDemo {
         .platform(platform)
         .target(KubernetesTarget.deployment(namespace, HelloApp.NAME).apiClient(client))
         .transport(new TarExecTransport())
+        // The agent waits inside the pod until the new process accepts on the declared port;
+        // in the seed design nothing in the pod knows, so readiness is checked from here.
+        .readiness(Readiness.httpGet(HelloApp.PORT, "/healthz"))
         .listener(ConsoleProgress.toStdout().relativeTo(workspace));
-    try (Session session = KubernetesDemo.watchexecReadiness(configurator).start();
+    try (Session session = configurator.start();
         PortForwarder forward = PortForwarder.toPods(client, namespace,
             () -> HelloApp.newestRunningPod(client, namespace), HelloApp.PORT)) {
       KubernetesDemo.edit(session, workspace, forward::localPort, edits,

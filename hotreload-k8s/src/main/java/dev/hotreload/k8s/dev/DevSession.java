@@ -12,7 +12,6 @@ import dev.hotreload.spi.TargetHandle;
 import java.io.Closeable;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -240,9 +239,5 @@ public final class DevSession implements Session {
   public String toString() {
     return "DevSession[" + services.keySet() + ", forwards " + forwards.keySet() + ", "
         + state() + "]";
-  }
-
-  static List<ReloadReport> newHistory() {
-    return new ArrayList<>();
   }
 }

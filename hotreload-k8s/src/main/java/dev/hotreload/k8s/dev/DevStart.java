@@ -18,11 +18,14 @@ import dev.hotreload.k8s.connect.KubeConnection;
 import dev.hotreload.k8s.deploy.Deployer;
 import dev.hotreload.k8s.manifest.ImageMatcher;
 import dev.hotreload.k8s.manifest.ManifestRewriter;
+import dev.hotreload.k8s.pod.PodContainer;
 import dev.hotreload.k8s.pod.PortForwarder;
 import dev.hotreload.k8s.target.KubernetesTarget;
 import dev.hotreload.spi.BuildRequest;
 import dev.hotreload.spi.ManifestTransformer;
+import dev.hotreload.spi.TargetEvents;
 import dev.hotreload.spi.TargetHandle;
+import dev.hotreload.spi.TargetRequest;
 import io.kubernetes.client.openapi.ApiClient;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -42,7 +45,7 @@ final class DevStart {
   private final KubernetesDev config;
   private final KubeConnection connection;
   private final ReloadListener listener;
-  private final List<ReloadReport> history = DevSession.newHistory();
+  private final List<ReloadReport> history = new ArrayList<>();
   private final Map<String, Session> sessions = new LinkedHashMap<>();
   private final Map<String, PortForwarder> forwards = new LinkedHashMap<>();
   private final List<TargetHandle> forwardTargets = new ArrayList<>();
@@ -252,11 +255,10 @@ final class DevStart {
     };
     TargetHandle pods = KubernetesTarget.workload(kind, namespace, kindAndName[1])
         .apiClient(client).followLogs(false)
-        .open(new dev.hotreload.spi.TargetRequest(Platform.linuxHost(),
-            dev.hotreload.spi.TargetEvents.NONE));
+        .open(new TargetRequest(Platform.linuxHost(), TargetEvents.NONE));
     forwardTargets.add(pods);
     PortForwarder forward = PortForwarder.toPods(client, namespace, () -> pods.destinations()
-            .stream().map(d -> ((dev.hotreload.k8s.pod.PodContainer) d).pod()).findFirst()
+            .stream().map(d -> ((PodContainer) d).pod()).findFirst()
             .orElseThrow(() -> new IllegalStateException("No running pod of " + resource)),
         localPort, podPort);
     forwards.put(resource, forward);
