@@ -126,6 +126,7 @@ final class ImageAssembler {
           .setEntrypoint(entrypoint)
           .setCreationTime(time)
           .setFormat(spec.destination().kind() == Kind.DOCKER_DAEMON
+              || spec.destination().kind() == Kind.DOCKER_TAR
               ? ImageFormat.Docker : ImageFormat.OCI);
       spec.labels().forEach(jib::addLabel);
       spec.user().ifPresent(jib::setUser);
@@ -139,7 +140,7 @@ final class ImageAssembler {
         digest = pushToRegistry(images);
         reference = destinationName.pinned(digest);
       }
-      case TAR -> {
+      case TAR, DOCKER_TAR -> {
         digest = writeTar(images, spec.destination().tar().orElseThrow());
         reference = spec.destination().reference();
       }

@@ -309,6 +309,21 @@ public final class ImageBuilder {
   }
 
   /**
+   * Writes the image as a tar in Docker's format, which {@code docker load} and Docker's image
+   * load API read (Docker before 25 does not read OCI archives), replacing another destination.
+   * One platform only.
+   *
+   * @param file the tar to write
+   * @param reference the image's name in the tar, for example {@code hello:dev}
+   * @return this
+   */
+  public ImageBuilder toDockerTar(Path file, String reference) {
+    destination = new Destination(Kind.DOCKER_TAR, Objects.requireNonNull(reference, "reference"),
+        Optional.of(Objects.requireNonNull(file, "file")));
+    return this;
+  }
+
+  /**
    * Loads the image into the local Docker daemon with {@code docker load}, in Docker's format,
    * replacing another destination. One platform only. Not covered by this project's tests, which
    * run without a Docker daemon.

@@ -119,6 +119,8 @@ public record ImageSpec(
     return switch (destination.kind()) {
       case REGISTRY -> builder.toRegistry(destination.reference());
       case TAR -> builder.toTar(destination.tar().orElseThrow(), destination.reference());
+      case DOCKER_TAR ->
+          builder.toDockerTar(destination.tar().orElseThrow(), destination.reference());
       case DOCKER_DAEMON -> builder.toDockerDaemon(destination.reference());
     };
   }
@@ -128,7 +130,7 @@ public record ImageSpec(
    *
    * @param kind a registry, a tar or the Docker daemon
    * @param reference the tag to push under, or the image's name in the tar or the daemon
-   * @param tar the tar file, for {@link Kind#TAR} only
+   * @param tar the tar file, for {@link Kind#TAR} and {@link Kind#DOCKER_TAR} only
    */
   public record Destination(Kind kind, String reference, Optional<Path> tar) {
 
@@ -136,15 +138,15 @@ public record ImageSpec(
      * Checks the fields.
      *
      * @throws NullPointerException if a field is null
-     * @throws IllegalArgumentException if a tar is given for a kind other than {@link Kind#TAR},
-     *     or none for that kind
+     * @throws IllegalArgumentException if a tar is given for a kind other than {@link Kind#TAR}
+     *     and {@link Kind#DOCKER_TAR}, or none for those kinds
      */
     public Destination {
       Objects.requireNonNull(kind, "kind");
       Objects.requireNonNull(reference, "reference");
-      if (tar.isPresent() != (kind == Kind.TAR)) {
-        throw new IllegalArgumentException(
-            "destination " + kind + " " + reference + ": a tar file goes with TAR and only TAR");
+      if (tar.isPresent() != (kind == Kind.TAR || kind == Kind.DOCKER_TAR)) {
+        throw new IllegalArgumentException("destination " + kind + " " + reference
+            + ": a tar file goes with TAR and DOCKER_TAR and only those");
       }
     }
   }
@@ -155,6 +157,8 @@ public record ImageSpec(
     REGISTRY,
     /** {@link ImageBuilder#toTar(Path, String)}. */
     TAR,
+    /** {@link ImageBuilder#toDockerTar(Path, String)}. */
+    DOCKER_TAR,
     /** {@link ImageBuilder#toDockerDaemon(String)}. */
     DOCKER_DAEMON
   }

@@ -183,8 +183,10 @@ final class ImageSpecCheck {
     } catch (IllegalArgumentException e) {
       problems.add("destination " + e.getMessage());
     }
-    if (destination.kind() == Kind.DOCKER_DAEMON && artifacts.size() > 1) {
-      problems.add("toDockerDaemon takes one platform, not " + b.binaries.keySet()
+    if ((destination.kind() == Kind.DOCKER_DAEMON || destination.kind() == Kind.DOCKER_TAR)
+        && artifacts.size() > 1) {
+      problems.add((destination.kind() == Kind.DOCKER_TAR ? "toDockerTar" : "toDockerDaemon")
+          + " takes one platform, not " + b.binaries.keySet()
           + ": push several to a registry or a tar");
     }
     Path parent = destination.tar().map(Path::getParent).orElse(null);
