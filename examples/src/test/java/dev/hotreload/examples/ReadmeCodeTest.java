@@ -28,11 +28,15 @@ class ReadmeCodeTest {
     while (block.find()) {
       readme.add(dedent(block.group(1)));
     }
-    List<String> run = segments(Files.readString(root.resolve(
-        "examples/src/test/java/dev/hotreload/examples/ReadmeExamplesIT.java")));
+    List<String> run = new ArrayList<>();
+    for (String test : List.of("ReadmeExamplesIT.java", "HelloContainerIT.java")) {
+      run.addAll(segments(Files.readString(
+          root.resolve("examples/src/test/java/dev/hotreload/examples").resolve(test))));
+    }
 
     assertThat(readme).as("README.md's java blocks").isNotEmpty();
-    assertThat(run).as("the code ReadmeExamplesIT runs between its README markers")
+    assertThat(run).as("the code ReadmeExamplesIT and HelloContainerIT run between their "
+            + "README markers")
         .containsExactlyInAnyOrderElementsOf(readme);
   }
 
