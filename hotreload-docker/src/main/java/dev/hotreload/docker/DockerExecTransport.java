@@ -8,18 +8,25 @@ import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.StreamType;
 import dev.hotreload.TransferFailedException;
 import dev.hotreload.core.agent.AgentDelivery;
+import dev.hotreload.core.agent.AgentLayout;
+import dev.hotreload.core.agent.AgentProtocol;
 import dev.hotreload.core.agent.AgentProtocol.Encoding;
 import dev.hotreload.spi.TransferRequest;
 import dev.hotreload.spi.TransferResult;
 import dev.hotreload.spi.Transport;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.Closeable;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -29,11 +36,24 @@ import java.util.concurrent.TimeUnit;
  * restarts the app and answers with one JSON line. Needs no shell and no tar in the image, so a
  * {@code scratch} image works.
  *
+ * <p>After a container's first binary, the transport keeps one exec of {@code agent install
+ * --stream} open to it and sends later binaries through it, so a reload does not pay for a new
+ * exec; a channel that broke is dropped and the reload goes through an exec of its own.
+ *
  * <p>Thread-safe; one instance serves every container of a session.
  */
-public final class DockerExecTransport implements Transport {
+public final class DockerExecTransport implements Transport, Closeable {
+  private static final ExecutorService OPENER = Executors.newCachedThreadPool(r -> {
+    Thread thread = new Thread(r, "hotreload-docker-channel-open");
+    thread.setDaemon(true);
+    return thread;
+  });
+
   private final AgentDelivery delivery;
   private final String waitTcp;
+  /** Per container run, the long-lived exec the next reload goes through. */
+  private final Map<String, CompletableFuture<DockerAgentChannel>> channels =
+      new ConcurrentHashMap<>();
 
   /** Deltas when the container runs a binary this transport knows, the whole binary otherwise. */
   public DockerExecTransport() {
@@ -110,6 +130,68 @@ public final class DockerExecTransport implements Transport {
         Runnable afterStdin, Duration timeout) throws IOException {
       return exec(container, command, stdin, afterStdin, timeout);
     }
+
+    @Override
+    public Optional<AgentProtocol.InstallResult> installOverChannel(
+        AgentProtocol.Payload payload, Runnable sent, Duration timeout) throws IOException {
+      DockerAgentChannel channel = usableChannel(container);
+      if (channel == null) {
+        return Optional.empty();
+      }
+      try {
+        return Optional.of(channel.install(payload, sent, timeout));
+      } catch (IOException e) {
+        channels.remove(container.id());
+        throw e;
+      }
+    }
+
+    @Override
+    public void delivered(Duration timeout) {
+      keepChannelOpen(this, timeout);
+    }
+  }
+
+  private DockerAgentChannel usableChannel(DockerContainer container) {
+    CompletableFuture<DockerAgentChannel> opening = channels.get(container.id());
+    if (opening == null || !opening.isDone() || opening.isCompletedExceptionally()) {
+      return null; // still opening: this reload does not wait for it
+    }
+    DockerAgentChannel channel = opening.join();
+    if (!channel.usable()) {
+      channels.remove(container.id(), opening);
+      channel.close();
+      return null;
+    }
+    return channel;
+  }
+
+  /** Opens a channel to the container in the background, for its next reload. */
+  private void keepChannelOpen(Connection connection, Duration timeout) {
+    DockerContainer container = connection.container;
+    channels.compute(container.id(), (id, existing) -> {
+      if (existing != null && (!existing.isDone()
+          || (!existing.isCompletedExceptionally() && existing.join().usable()))) {
+        return existing;
+      }
+      List<String> command = AgentLayout.installCommand(connection.agentDirectory(), timeout,
+          connection.waitAddress(), true);
+      return CompletableFuture.supplyAsync(() -> {
+        try {
+          return DockerAgentChannel.open(container, command, Duration.ofSeconds(20));
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      }, OPENER);
+    });
+  }
+
+  /** Ends the open channels; later reloads open new ones. */
+  @Override
+  public void close() {
+    List.copyOf(channels.values())
+        .forEach(opening -> opening.thenAccept(DockerAgentChannel::close));
+    channels.clear();
   }
 
   private static AgentDelivery.ExecResult exec(DockerContainer container, List<String> command,
