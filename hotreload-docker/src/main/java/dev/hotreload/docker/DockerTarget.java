@@ -68,8 +68,9 @@ public final class DockerTarget implements Target {
   public static DockerTarget of(GenericContainer<?> container) {
     Objects.requireNonNull(container, "container");
     if (container.getContainerId() == null) {
-      throw new IllegalStateException("Container " + container.getDockerImageName()
-          + " has not been started: start() it before the session, or use HotReloadExtension");
+      // (Not naming its image: asking a container for it resolves, even pulls, the image.)
+      throw new IllegalStateException("The Testcontainers container has not been started: "
+          + "start() it before the session, or use HotReloadExtension");
     }
     return containers(container.getContainerId()).dockerClient(container.getDockerClient());
   }
