@@ -107,11 +107,9 @@ final class DevStart {
             new BuildRequest(config.workspace, service.mainPackage(), platform));
         image.binary(binary).supervisor(platform, agents.get(platform), AgentLayout.PATH);
       }
-      BuiltImage built = image
-          .toRegistry(config.registry + "/" + service.name() + ":dev")
-          .build();
+      BuiltImage built = config.images.deliver(image, service.name());
       images.put(service, built);
-      progress(service.name() + ": built and pushed " + built.reference(), t);
+      progress(service.name() + ": built and delivered " + built.reference(), t);
     }
 
     deployer = new Deployer(client, namespace);

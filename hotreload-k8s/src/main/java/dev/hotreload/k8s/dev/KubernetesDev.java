@@ -46,7 +46,7 @@ public final class KubernetesDev {
   KubeConnection connection = KubeConnection.standard();
   String context;
   String namespace;
-  String registry = "localhost:5000";
+  DevImages images = DevImages.registry("localhost:5000");
   final Map<String, String> mappedImages = new LinkedHashMap<>();
   final Map<String, int[]> portForwards = new LinkedHashMap<>();
   Platform platform;
@@ -136,7 +136,19 @@ public final class KubernetesDev {
    * @return this
    */
   public KubernetesDev registry(String registry) {
-    this.registry = Objects.requireNonNull(registry, "registry").replaceAll("/+$", "");
+    this.images = DevImages.registry(Objects.requireNonNull(registry, "registry"));
+    return this;
+  }
+
+  /**
+   * Where the dev images go, instead of a registry: for example loaded into the container
+   * runtime of a node that runs in a container (K3s from Testcontainers).
+   *
+   * @param images delivers each service's dev image
+   * @return this
+   */
+  public KubernetesDev images(DevImages images) {
+    this.images = Objects.requireNonNull(images, "images");
     return this;
   }
 
