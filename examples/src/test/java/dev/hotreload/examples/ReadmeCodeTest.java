@@ -29,14 +29,15 @@ class ReadmeCodeTest {
       readme.add(dedent(block.group(1)));
     }
     List<String> run = new ArrayList<>();
-    for (String test : List.of("ReadmeExamplesIT.java", "HelloContainerIT.java")) {
+    for (String test : List.of("ReadmeExamplesIT.java", "HelloContainerIT.java",
+        "HelloK3sIT.java")) {
       run.addAll(segments(Files.readString(
           root.resolve("examples/src/test/java/dev/hotreload/examples").resolve(test))));
     }
 
     assertThat(readme).as("README.md's java blocks").isNotEmpty();
-    assertThat(run).as("the code ReadmeExamplesIT and HelloContainerIT run between their "
-            + "README markers")
+    assertThat(run).as("the code ReadmeExamplesIT, HelloContainerIT and HelloK3sIT run "
+            + "between their README markers")
         .containsExactlyInAnyOrderElementsOf(readme);
   }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hotreload.ReloadReport;
 import dev.hotreload.k8s.dev.DevSession;
+import dev.hotreload.k3s.testing.K3sNodes;
 import dev.hotreload.k8s.dev.KubernetesDev;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
@@ -59,6 +60,7 @@ class K3sReloadIT {
             .manifests(workspace.resolve("k8s"))
             .portForward("deployment/hello", 0, 8080))
         .start()) {
+      dev.awaitReady(Duration.ofMinutes(2));
       int port = dev.localPort("deployment/hello");
       String pod = podOf(dev);
       assertThat(get(port)).isEqualTo("Hello from hotreload v1");

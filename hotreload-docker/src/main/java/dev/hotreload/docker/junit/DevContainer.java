@@ -7,11 +7,8 @@ import dev.hotreload.Session;
 import dev.hotreload.docker.DockerDevImage;
 import java.io.IOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Objects;
 import java.util.concurrent.TimeoutException;
 import java.util.function.UnaryOperator;
 import org.testcontainers.containers.GenericContainer;
@@ -107,20 +104,7 @@ public final class DevContainer {
    */
   public ReloadReport edit(String file, UnaryOperator<String> change)
       throws IOException, TimeoutException, InterruptedException {
-    Path path = workspace.resolve(file).normalize();
-    if (!path.startsWith(workspace)) {
-      throw new IllegalArgumentException("File " + file + " is outside the workspace "
-          + workspace);
-    }
-    String before = Files.readString(path, StandardCharsets.UTF_8);
-    String after = Objects.requireNonNull(change.apply(before), "the changed text");
-    if (after.equals(before)) {
-      throw new IllegalArgumentException("The edit of " + file + " changes nothing, so no reload "
-          + "would follow: check the text it replaces");
-    }
-    long sequence = session.lastSequence();
-    Files.writeString(path, after, StandardCharsets.UTF_8);
-    return session.awaitReloadAfter(sequence, reloadTimeout);
+    return Workspaces.edit(session, workspace, file, change, reloadTimeout);
   }
 
   @Override

@@ -7,20 +7,11 @@ import dev.hotreload.core.HotReload;
 import dev.hotreload.docker.DockerDevImage;
 import dev.hotreload.docker.DockerTarget;
 import dev.hotreload.spi.ReadinessCheck;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.FileVisitResult;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.function.Function;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -224,8 +215,7 @@ public final class HotReloadExtension implements BeforeAllCallback, AfterAllCall
     long started = System.nanoTime();
     Path sources = workspace;
     if (copy) {
-      copied = Files.createTempDirectory("hotreload-workspace-");
-      copyTree(workspace, copied);
+      copied = Workspaces.copy(workspace);
       sources = copied;
     }
     progress("building the dev image of " + workspace.getFileName() + " " + mainPackage,
@@ -269,7 +259,7 @@ public final class HotReloadExtension implements BeforeAllCallback, AfterAllCall
         container = null;
       }
       if (copied != null) {
-        deleteTree(copied);
+        Workspaces.delete(copied);
         copied = null;
       }
     }
@@ -278,37 +268,5 @@ public final class HotReloadExtension implements BeforeAllCallback, AfterAllCall
   private static void progress(String step, long started) {
     System.out.printf("[hotreload] %s (%d ms)%n", step,
         (System.nanoTime() - started) / 1_000_000);
-  }
-
-  private static void copyTree(Path from, Path to) throws IOException {
-    Files.walkFileTree(from, new SimpleFileVisitor<>() {
-      @Override
-      public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs)
-          throws IOException {
-        Files.createDirectories(to.resolve(from.relativize(dir).toString()));
-        return FileVisitResult.CONTINUE;
-      }
-
-      @Override
-      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-        Files.copy(file, to.resolve(from.relativize(file).toString()),
-            StandardCopyOption.COPY_ATTRIBUTES);
-        return FileVisitResult.CONTINUE;
-      }
-    });
-  }
-
-  private static void deleteTree(Path root) {
-    try (Stream<Path> paths = Files.walk(root)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(path -> {
-        try {
-          Files.delete(path);
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      });
-    } catch (IOException | UncheckedIOException e) {
-      System.err.println("[hotreload] could not delete the workspace copy " + root + ": " + e);
-    }
   }
 }

@@ -1,4 +1,4 @@
-package dev.hotreload.k3s;
+package dev.hotreload.k3s.testing;
 
 import com.github.dockerjava.api.model.AccessMode;
 import com.github.dockerjava.api.model.Bind;
@@ -6,6 +6,7 @@ import com.github.dockerjava.api.model.Capability;
 import com.github.dockerjava.api.model.Device;
 import com.github.dockerjava.api.model.Volume;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,10 +22,15 @@ import org.testcontainers.utility.DockerImageName;
  * and the host's cgroups bound without Testcontainers' file-mount check, whose image cannot be
  * pulled here either.
  */
-final class K3sNodes {
+public final class K3sNodes {
   private K3sNodes() {}
 
-  static K3sContainer container() throws IOException, InterruptedException {
+  /**
+   * An unstarted K3s container of the node image, set up for this machine.
+   *
+   * @return the container
+   */
+  public static K3sContainer container() {
     DockerImageName image = DockerImageName.parse(nodeImage())
         .asCompatibleSubstituteFor("rancher/k3s");
     K3sContainer k3s = new K3sContainer(image);
@@ -44,15 +50,22 @@ final class K3sNodes {
   }
 
   /** The image's name, as scripts/k3s-node says (failsafe built it before the ITs). */
-  static String nodeImage() throws IOException, InterruptedException {
+  private static String nodeImage() {
     Path script = Path.of("../scripts/k3s-node").toAbsolutePath().normalize();
-    Process process = new ProcessBuilder(script.toString(), "name").redirectErrorStream(true)
-        .start();
-    String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8)
-        .strip();
-    if (process.waitFor() != 0 || out.isEmpty()) {
-      throw new IllegalStateException(script + " name failed: " + out);
+    try {
+      Process process = new ProcessBuilder(script.toString(), "name").redirectErrorStream(true)
+          .start();
+      String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8)
+          .strip();
+      if (process.waitFor() != 0 || out.isEmpty()) {
+        throw new IllegalStateException(script + " name failed: " + out);
+      }
+      return out;
+    } catch (IOException e) {
+      throw new UncheckedIOException(script + " could not run", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
     }
-    return out;
   }
 }
