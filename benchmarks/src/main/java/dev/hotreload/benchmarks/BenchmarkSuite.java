@@ -71,6 +71,8 @@ public final class BenchmarkSuite {
         Spec.e2e("rebuild-rollout", 1, "direct", 1, full ? 10 : 4),
         Spec.e2e("ko-rollout", 1, "direct", 1, full ? 10 : 3),
         Spec.e2e("local-process", 1, "direct", 2, full ? 30 : 10),
+        Spec.e2e("docker-container", 1, "direct", 2, full ? 30 : 12),
+        Spec.e2e("k3s", 1, "direct", 2, full ? 30 : 12),
         Spec.e2e("agent", 3, "direct", 1, 5 * n),
         Spec.e2e("agent", 10, "direct", 1, 4 * n),
         Spec.e2e("rebuild-rollout", 3, "direct", 1, full ? 5 : 3),

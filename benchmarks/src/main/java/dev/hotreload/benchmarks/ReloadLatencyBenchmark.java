@@ -39,7 +39,8 @@ import org.openjdk.jmh.runner.IterationType;
 @Measurement(iterations = 10)
 @Fork(1)
 public class ReloadLatencyBenchmark {
-  @Param({"agent", "watchexec-tar", "rebuild-rollout", "ko-rollout", "local-process"})
+  @Param({"agent", "watchexec-tar", "rebuild-rollout", "ko-rollout", "local-process",
+      "docker-container", "k3s"})
   public String mode;
 
   @Param({"1"})

@@ -26,19 +26,26 @@ public final class Scenarios {
   /**
    * Starts a mode.
    *
-   * @param mode agent, watchexec-tar, rebuild-rollout, ko-rollout or local-process
+   * @param mode agent, watchexec-tar, rebuild-rollout, ko-rollout, local-process,
+   *     docker-container or k3s
    * @param replicas pods of the Deployment (cluster modes)
    * @param link direct or 20mbit
    * @return the running scenario
    * @throws Exception if it cannot start
    */
   public static Run start(String mode, int replicas, String link) throws Exception {
-    if (mode.equals("local-process")) {
+    if (mode.equals("local-process") || mode.equals("docker-container")
+        || mode.equals("k3s")) {
       if (replicas != 1 || !link.equals("direct")) {
-        throw new IllegalArgumentException("local-process runs one process on this machine: "
+        throw new IllegalArgumentException(mode + " runs one replica on this machine: "
             + "use replicas=1 and link=direct, not " + replicas + " and " + link);
       }
-      return new Run(new LocalProcessScenario(), mode, replicas, link, null);
+      Scenario scenario = switch (mode) {
+        case "local-process" -> new LocalProcessScenario();
+        case "docker-container" -> new DockerContainerScenario();
+        default -> new K3sScenario();
+      };
+      return new Run(scenario, mode, replicas, link, null);
     }
     Links.Link connection = Links.open(link);
     try {
@@ -49,7 +56,7 @@ public final class Scenarios {
         case "rebuild-rollout" -> new RebuildRolloutScenario(replicas, connection);
         case "ko-rollout" -> KoRolloutScenario.start(replicas, connection);
         default -> throw new IllegalArgumentException("mode '" + mode + "' is not one of agent, "
-            + "watchexec-tar, rebuild-rollout, ko-rollout, local-process");
+            + "watchexec-tar, rebuild-rollout, ko-rollout, local-process, docker-container, k3s");
       };
       return new Run(scenario, mode, replicas, link, connection);
     } catch (Exception | Error e) {

@@ -8,6 +8,7 @@ import com.github.dockerjava.api.model.Volume;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -51,7 +52,11 @@ public final class K3sNodes {
 
   /** The image's name, as scripts/k3s-node says (failsafe built it before the ITs). */
   private static String nodeImage() {
-    Path script = Path.of("../scripts/k3s-node").toAbsolutePath().normalize();
+    // from a module's directory (the tests) or the repository's (the benchmarks)
+    Path script = Path.of("scripts/k3s-node").toAbsolutePath();
+    if (!Files.isExecutable(script)) {
+      script = Path.of("../scripts/k3s-node").toAbsolutePath().normalize();
+    }
     try {
       Process process = new ProcessBuilder(script.toString(), "name").redirectErrorStream(true)
           .start();

@@ -1,0 +1,65 @@
+package dev.hotreload.benchmarks.e2e;
+
+import dev.hotreload.ReloadReport;
+import dev.hotreload.Session;
+import dev.hotreload.core.HotReload;
+import dev.hotreload.core.Readiness;
+import dev.hotreload.docker.DockerDevImage;
+import dev.hotreload.docker.DockerTarget;
+import dev.hotreload.examples.HelloApp;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.testcontainers.containers.GenericContainer;
+import org.testcontainers.utility.DockerImageName;
+
+/**
+ * {@code docker-container}: the hello example in a container of the local Docker engine
+ * (scripts/docker), started from its dev image as a Testcontainers harness does; each edit goes
+ * through Docker's exec API.
+ */
+final class DockerContainerScenario implements Scenario {
+  private final Path workspace;
+  private final GenericContainer<?> container;
+  private final Session session;
+  private final int port;
+  private ReloadReport last;
+
+  DockerContainerScenario() throws Exception {
+    workspace = HelloApp.copy();
+    DockerDevImage image = DockerDevImage.forWorkspace(workspace)
+        .mainPackage(HelloApp.MAIN_PACKAGE).build();
+    container = new GenericContainer<>(DockerImageName.parse(image.reference()))
+        .withExposedPorts(HelloApp.PORT);
+    container.start();
+    port = container.getMappedPort(HelloApp.PORT);
+    session = HotReload.forWorkspace(workspace)
+        .mainPackage(HelloApp.MAIN_PACKAGE)
+        .target(DockerTarget.of(container).followLogs(false))
+        .readiness(Readiness.httpGet(HelloApp.PORT, "/healthz"))
+        .start();
+    session.awaitReady(Duration.ofMinutes(3));
+  }
+
+  @Override
+  public void editAndAwait(String text) throws Exception {
+    long seen = session.lastSequence();
+    HelloApp.setGreeting(workspace, text);
+    Poll.until(() -> port, text, "docker-container");
+    last = session.awaitReloadAfter(seen, Duration.ofMinutes(1));
+  }
+
+  @Override
+  public Figures lastFigures() {
+    Map<String, Double> phases = new LinkedHashMap<>();
+    last.phases().forEach((phase, d) -> phases.put(phase.name(), d.toNanos() / 1e6));
+    return new Figures(phases, last.bytesSent(), last.bytesRaw());
+  }
+
+  @Override
+  public void close() {
+    session.close();
+    container.stop();
+  }
+}

@@ -1,0 +1,67 @@
+package dev.hotreload.benchmarks.e2e;
+
+import dev.hotreload.ReloadReport;
+import dev.hotreload.examples.HelloApp;
+import dev.hotreload.k3s.K3sDev;
+import dev.hotreload.k3s.testing.K3sNodes;
+import dev.hotreload.k8s.dev.DevSession;
+import dev.hotreload.k8s.dev.KubernetesDev;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.testcontainers.k3s.K3sContainer;
+
+/**
+ * {@code k3s}: the hello example deployed into a K3s cluster from Testcontainers' K3sContainer
+ * (the node image scripts/k3s-node builds), as a K3s harness does; each edit goes through the
+ * K3s API server's exec into the pod, behind Docker's port publishing.
+ */
+final class K3sScenario implements Scenario {
+  private final Path workspace;
+  private final K3sContainer k3s;
+  private final DevSession session;
+  private final int port;
+  private ReloadReport last;
+
+  K3sScenario() throws Exception {
+    workspace = HelloApp.copy();
+    k3s = K3sNodes.container();
+    k3s.start();
+    try {
+      session = K3sDev.on(k3s, KubernetesDev.forWorkspace(workspace)
+              .manifests(workspace.resolve("k8s"))
+              .portForward("deployment/" + HelloApp.NAME, 0, HelloApp.PORT))
+          .start();
+      session.awaitReady(Duration.ofMinutes(3));
+      port = session.localPort("deployment/" + HelloApp.NAME);
+    } catch (Exception | Error e) {
+      k3s.stop();
+      throw e;
+    }
+  }
+
+  @Override
+  public void editAndAwait(String text) throws Exception {
+    long seen = session.lastSequence();
+    HelloApp.setGreeting(workspace, text);
+    Poll.until(() -> port, text, "k3s");
+    last = session.awaitReloadAfter(seen, Duration.ofMinutes(1));
+  }
+
+  @Override
+  public Figures lastFigures() {
+    Map<String, Double> phases = new LinkedHashMap<>();
+    last.phases().forEach((phase, d) -> phases.put(phase.name(), d.toNanos() / 1e6));
+    return new Figures(phases, last.bytesSent(), last.bytesRaw());
+  }
+
+  @Override
+  public void close() {
+    try {
+      session.close();
+    } finally {
+      k3s.stop();
+    }
+  }
+}
