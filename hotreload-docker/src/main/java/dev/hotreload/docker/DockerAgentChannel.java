@@ -4,6 +4,7 @@ import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.StreamType;
+import dev.hotreload.core.agent.AgentChannels;
 import dev.hotreload.core.agent.AgentProtocol;
 import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
@@ -24,7 +25,7 @@ import java.util.concurrent.TimeUnit;
  * an exec (three calls to the engine and a process start: about 40 ms on this machine) once per
  * container run instead of once per reload. Not thread-safe: one install at a time.
  */
-final class DockerAgentChannel implements Closeable {
+final class DockerAgentChannel implements AgentChannels.Channel {
   private static final String ENDED = "\0ended";
 
   private final String id;
@@ -78,7 +79,8 @@ final class DockerAgentChannel implements Closeable {
    *
    * @return true if it can take an install
    */
-  boolean usable() {
+  @Override
+  public boolean usable() {
     return !broken;
   }
 
@@ -92,7 +94,8 @@ final class DockerAgentChannel implements Closeable {
    * @throws IOException if the channel broke or the answer did not come in time; the channel is
    *     then closed and the caller delivers another way
    */
-  synchronized AgentProtocol.InstallResult install(AgentProtocol.Payload payload,
+  @Override
+  public synchronized AgentProtocol.InstallResult install(AgentProtocol.Payload payload,
       Runnable afterSent, Duration timeout) throws IOException {
     if (!usable()) {
       throw new IOException("the exec channel to " + id + " has ended");

@@ -7,6 +7,7 @@ import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.StreamType;
 import dev.hotreload.TransferFailedException;
+import dev.hotreload.core.agent.AgentChannels;
 import dev.hotreload.core.agent.AgentDelivery;
 import dev.hotreload.core.agent.AgentLayout;
 import dev.hotreload.core.agent.AgentProtocol;
@@ -21,12 +22,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -43,17 +39,10 @@ import java.util.concurrent.TimeUnit;
  * <p>Thread-safe; one instance serves every container of a session.
  */
 public final class DockerExecTransport implements Transport, Closeable {
-  private static final ExecutorService OPENER = Executors.newCachedThreadPool(r -> {
-    Thread thread = new Thread(r, "hotreload-docker-channel-open");
-    thread.setDaemon(true);
-    return thread;
-  });
-
   private final AgentDelivery delivery;
   private final String waitTcp;
   /** Per container run, the long-lived exec the next reload goes through. */
-  private final Map<String, CompletableFuture<DockerAgentChannel>> channels =
-      new ConcurrentHashMap<>();
+  private final AgentChannels<DockerAgentChannel> channels = new AgentChannels<>();
 
   /** Deltas when the container runs a binary this transport knows, the whole binary otherwise. */
   public DockerExecTransport() {
@@ -134,64 +123,22 @@ public final class DockerExecTransport implements Transport, Closeable {
     @Override
     public Optional<AgentProtocol.InstallResult> installOverChannel(
         AgentProtocol.Payload payload, Runnable sent, Duration timeout) throws IOException {
-      DockerAgentChannel channel = usableChannel(container);
-      if (channel == null) {
-        return Optional.empty();
-      }
-      try {
-        return Optional.of(channel.install(payload, sent, timeout));
-      } catch (IOException e) {
-        channels.remove(container.id());
-        throw e;
-      }
+      return channels.install(container.id(), payload, sent, timeout);
     }
 
     @Override
     public void delivered(Duration timeout) {
-      keepChannelOpen(this, timeout);
+      List<String> command = AgentLayout.installCommand(agentDirectory(), timeout,
+          waitAddress(), true);
+      channels.keepOpen(container.id(),
+          () -> DockerAgentChannel.open(container, command, Duration.ofSeconds(20)));
     }
-  }
-
-  private DockerAgentChannel usableChannel(DockerContainer container) {
-    CompletableFuture<DockerAgentChannel> opening = channels.get(container.id());
-    if (opening == null || !opening.isDone() || opening.isCompletedExceptionally()) {
-      return null; // still opening: this reload does not wait for it
-    }
-    DockerAgentChannel channel = opening.join();
-    if (!channel.usable()) {
-      channels.remove(container.id(), opening);
-      channel.close();
-      return null;
-    }
-    return channel;
-  }
-
-  /** Opens a channel to the container in the background, for its next reload. */
-  private void keepChannelOpen(Connection connection, Duration timeout) {
-    DockerContainer container = connection.container;
-    channels.compute(container.id(), (id, existing) -> {
-      if (existing != null && (!existing.isDone()
-          || (!existing.isCompletedExceptionally() && existing.join().usable()))) {
-        return existing;
-      }
-      List<String> command = AgentLayout.installCommand(connection.agentDirectory(), timeout,
-          connection.waitAddress(), true);
-      return CompletableFuture.supplyAsync(() -> {
-        try {
-          return DockerAgentChannel.open(container, command, Duration.ofSeconds(20));
-        } catch (IOException e) {
-          throw new java.io.UncheckedIOException(e);
-        }
-      }, OPENER);
-    });
   }
 
   /** Ends the open channels; later reloads open new ones. */
   @Override
   public void close() {
-    List.copyOf(channels.values())
-        .forEach(opening -> opening.thenAccept(DockerAgentChannel::close));
-    channels.clear();
+    channels.close();
   }
 
   private static AgentDelivery.ExecResult exec(DockerContainer container, List<String> command,

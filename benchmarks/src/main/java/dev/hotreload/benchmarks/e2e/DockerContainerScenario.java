@@ -9,8 +9,6 @@ import dev.hotreload.docker.DockerTarget;
 import dev.hotreload.examples.HelloApp;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.utility.DockerImageName;
 
@@ -44,17 +42,12 @@ final class DockerContainerScenario implements Scenario {
 
   @Override
   public void editAndAwait(String text) throws Exception {
-    long seen = session.lastSequence();
-    HelloApp.setGreeting(workspace, text);
-    Poll.until(() -> port, text, "docker-container");
-    last = session.awaitReloadAfter(seen, Duration.ofMinutes(1));
+    last = Scenario.editThroughSession(session, workspace, () -> port, text, "docker-container");
   }
 
   @Override
   public Figures lastFigures() {
-    Map<String, Double> phases = new LinkedHashMap<>();
-    last.phases().forEach((phase, d) -> phases.put(phase.name(), d.toNanos() / 1e6));
-    return new Figures(phases, last.bytesSent(), last.bytesRaw());
+    return Figures.of(last);
   }
 
   @Override

@@ -19,9 +19,7 @@ import dev.hotreload.spi.BuildRequest;
 import io.kubernetes.client.openapi.ApiClient;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * {@code agent} and {@code watchexec-tar}: the library's session keeps the binary live in the
@@ -83,9 +81,7 @@ final class HotReloadScenario implements Scenario {
 
   @Override
   public Figures lastFigures() {
-    Map<String, Double> phases = new LinkedHashMap<>();
-    last.phases().forEach((phase, d) -> phases.put(phase.name(), d.toNanos() / 1e6));
-    return new Figures(phases, last.bytesSent(), last.bytesRaw());
+    return Figures.of(last);
   }
 
   @Override

@@ -8,8 +8,6 @@ import dev.hotreload.k8s.dev.DevSession;
 import dev.hotreload.k8s.dev.KubernetesDev;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.testcontainers.k3s.K3sContainer;
 
 /**
@@ -43,17 +41,12 @@ final class K3sScenario implements Scenario {
 
   @Override
   public void editAndAwait(String text) throws Exception {
-    long seen = session.lastSequence();
-    HelloApp.setGreeting(workspace, text);
-    Poll.until(() -> port, text, "k3s");
-    last = session.awaitReloadAfter(seen, Duration.ofMinutes(1));
+    last = Scenario.editThroughSession(session, workspace, () -> port, text, "k3s");
   }
 
   @Override
   public Figures lastFigures() {
-    Map<String, Double> phases = new LinkedHashMap<>();
-    last.phases().forEach((phase, d) -> phases.put(phase.name(), d.toNanos() / 1e6));
-    return new Figures(phases, last.bytesSent(), last.bytesRaw());
+    return Figures.of(last);
   }
 
   @Override

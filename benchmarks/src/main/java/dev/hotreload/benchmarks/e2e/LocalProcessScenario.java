@@ -9,8 +9,6 @@ import dev.hotreload.examples.HelloApp;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /** {@code local-process}: the no-cluster floor, build plus a local restart. */
 final class LocalProcessScenario implements Scenario {
@@ -36,17 +34,12 @@ final class LocalProcessScenario implements Scenario {
 
   @Override
   public void editAndAwait(String text) throws Exception {
-    long seen = session.lastSequence();
-    HelloApp.setGreeting(workspace, text);
-    Poll.until(() -> port, text, "local-process");
-    last = session.awaitReloadAfter(seen, Duration.ofMinutes(1));
+    last = Scenario.editThroughSession(session, workspace, () -> port, text, "local-process");
   }
 
   @Override
   public Figures lastFigures() {
-    Map<String, Double> phases = new LinkedHashMap<>();
-    last.phases().forEach((phase, d) -> phases.put(phase.name(), d.toNanos() / 1e6));
-    return new Figures(phases, last.bytesSent(), last.bytesRaw());
+    return Figures.of(last);
   }
 
   @Override

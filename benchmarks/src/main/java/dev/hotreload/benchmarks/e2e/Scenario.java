@@ -1,5 +1,13 @@
 package dev.hotreload.benchmarks.e2e;
 
+import dev.hotreload.ReloadReport;
+import dev.hotreload.Session;
+import dev.hotreload.examples.HelloApp;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.function.IntSupplier;
+
 import java.util.Map;
 
 /**
@@ -31,5 +39,25 @@ interface Scenario extends AutoCloseable {
    * @param bytesSent bytes on the wire, -1 when the mode cannot tell
    * @param bytesRaw size of the binary
    */
-  record Figures(Map<String, Double> phases, long bytesSent, long bytesRaw) {}
+  record Figures(Map<String, Double> phases, long bytesSent, long bytesRaw) {
+
+    /** The figures a session's report gives. */
+    static Figures of(ReloadReport report) {
+      Map<String, Double> phases = new LinkedHashMap<>();
+      report.phases().forEach((phase, d) -> phases.put(phase.name(), d.toNanos() / 1e6));
+      return new Figures(phases, report.bytesSent(), report.bytesRaw());
+    }
+  }
+
+  /**
+   * One edit of a mode that reloads through a session: saves the greeting in the session's
+   * workspace, polls the port until it answers with it, and returns that reload's report.
+   */
+  static ReloadReport editThroughSession(Session session, Path workspace, IntSupplier port,
+      String text, String mode) throws Exception {
+    long seen = session.lastSequence();
+    HelloApp.setGreeting(workspace, text);
+    Poll.until(port, text, mode);
+    return session.awaitReloadAfter(seen, Duration.ofMinutes(1));
+  }
 }

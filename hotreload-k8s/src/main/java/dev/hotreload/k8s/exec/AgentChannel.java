@@ -1,12 +1,12 @@
 package dev.hotreload.k8s.exec;
 
+import dev.hotreload.core.agent.AgentChannels;
 import dev.hotreload.core.agent.AgentProtocol;
 import dev.hotreload.k8s.pod.ExecOpening;
 import dev.hotreload.k8s.pod.PodContainer;
 import io.kubernetes.client.Exec;
 import io.kubernetes.client.openapi.ApiException;
 import java.io.BufferedReader;
-import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -25,7 +25,7 @@ import java.util.concurrent.TimeUnit;
  * kubelet, the runtime starting a process — once per container instead of once per reload
  * (about 100 ms on the local cluster). Not thread-safe: one install at a time.
  */
-final class AgentChannel implements Closeable {
+final class AgentChannel implements AgentChannels.Channel {
   private static final String ENDED = "\0ended";
 
   private final String id;
@@ -100,7 +100,8 @@ final class AgentChannel implements Closeable {
    *
    * @return true if it can take an install
    */
-  boolean usable() {
+  @Override
+  public boolean usable() {
     return !broken && process.isAlive();
   }
 
@@ -114,7 +115,8 @@ final class AgentChannel implements Closeable {
    * @throws IOException if the channel broke or the answer did not come in time; the channel is
    *     then closed and the caller delivers another way
    */
-  synchronized AgentProtocol.InstallResult install(AgentProtocol.Payload payload,
+  @Override
+  public synchronized AgentProtocol.InstallResult install(AgentProtocol.Payload payload,
       Runnable afterSent, Duration timeout) throws IOException {
     if (!usable()) {
       throw new IOException("the channel to " + id + " has ended");

@@ -1,6 +1,7 @@
 package dev.hotreload.k8s.exec;
 
 import dev.hotreload.TransferFailedException;
+import dev.hotreload.core.agent.AgentChannels;
 import dev.hotreload.core.agent.AgentDelivery;
 import dev.hotreload.core.agent.AgentLayout;
 import dev.hotreload.core.agent.AgentProtocol;
@@ -15,12 +16,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 /**
  * Delivers a binary to the hotreload agent in a container: one exec of {@code agent install}
@@ -43,18 +39,12 @@ import java.util.concurrent.Executors;
  */
 public final class ExecTransport implements Transport, java.io.Closeable {
 
-  private static final ExecutorService OPENER = Executors.newCachedThreadPool(r -> {
-    Thread thread = new Thread(r, "hotreload-channel-open");
-    thread.setDaemon(true);
-    return thread;
-  });
-
   private final Encoding encoding;
   private final String waitTcp;
   private final boolean persistent;
   private final AgentDelivery delivery;
   /** Per container, the long-lived exec the next reload goes through. */
-  private final Map<String, CompletableFuture<AgentChannel>> channels = new ConcurrentHashMap<>();
+  private final AgentChannels<AgentChannel> channels = new AgentChannels<>();
 
   private ExecTransport(Encoding encoding, String waitTcp, boolean persistent) {
     this.encoding = encoding;
@@ -169,70 +159,23 @@ public final class ExecTransport implements Transport, java.io.Closeable {
     @Override
     public Optional<AgentProtocol.InstallResult> installOverChannel(
         AgentProtocol.Payload payload, Runnable sent, Duration timeout) throws IOException {
-      AgentChannel channel = usableChannel(pod);
-      if (channel == null) {
-        return Optional.empty();
-      }
-      try {
-        return Optional.of(channel.install(payload, sent, timeout));
-      } catch (IOException e) {
-        channels.remove(pod.id());
-        throw e;
-      }
+      return channels.install(pod.id(), payload, sent, timeout);
     }
 
     @Override
     public void delivered(Duration timeout) {
-      keepChannelOpen(pod, timeout);
-    }
-  }
-
-  private List<String> streamCommand(PodContainer pod, Duration timeout) {
-    PodConnection connection = new PodConnection(pod);
-    return AgentLayout.installCommand(connection.agentDirectory(), timeout,
-        connection.waitAddress(), true);
-  }
-
-  private AgentChannel usableChannel(PodContainer pod) {
-    CompletableFuture<AgentChannel> opening = channels.get(pod.id());
-    if (opening == null || !opening.isDone() || opening.isCompletedExceptionally()) {
-      return null; // still opening: this reload does not wait for it
-    }
-    AgentChannel channel = opening.join();
-    if (!channel.usable()) {
-      channels.remove(pod.id(), opening);
-      channel.close();
-      return null;
-    }
-    return channel;
-  }
-
-  /** Opens a channel to the container in the background, for its next reload. */
-  private void keepChannelOpen(PodContainer pod, Duration timeout) {
-    if (!persistent) {
-      return;
-    }
-    channels.compute(pod.id(), (id, existing) -> {
-      if (existing != null && (!existing.isDone()
-          || (!existing.isCompletedExceptionally() && existing.join().usable()))) {
-        return existing;
+      if (persistent) {
+        List<String> command = AgentLayout.installCommand(agentDirectory(), timeout,
+            waitAddress(), true);
+        channels.keepOpen(pod.id(), () -> AgentChannel.open(pod, command));
       }
-      List<String> command = streamCommand(pod, timeout);
-      return CompletableFuture.supplyAsync(() -> {
-        try {
-          return AgentChannel.open(pod, command);
-        } catch (IOException e) {
-          throw new java.io.UncheckedIOException(e);
-        }
-      }, OPENER);
-    });
+    }
   }
 
   /** Ends the open channels; later reloads open new ones. */
   @Override
   public void close() {
-    List.copyOf(channels.values()).forEach(opening -> opening.thenAccept(AgentChannel::close));
-    channels.clear();
+    channels.close();
   }
 
   @Override
