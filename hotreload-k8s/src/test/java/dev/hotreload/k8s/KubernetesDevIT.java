@@ -6,29 +6,39 @@ import dev.hotreload.Platform;
 import dev.hotreload.Reload;
 import dev.hotreload.ReloadReport;
 import dev.hotreload.core.ConsoleProgress;
+import dev.hotreload.core.agent.AgentLayout;
+import dev.hotreload.core.agent.AgentProtocol;
 import dev.hotreload.core.build.ElfHeader;
 import dev.hotreload.event.ReloadListener;
 import dev.hotreload.k8s.connect.KubeConnection;
 import dev.hotreload.k8s.dev.DevSession;
 import dev.hotreload.k8s.dev.KubernetesDev;
+import dev.hotreload.k8s.pod.PodContainer;
+import dev.hotreload.k8s.pod.PodExec;
 import dev.hotreload.k8s.testing.Http10;
 import dev.hotreload.k8s.testing.LocalCluster;
 import dev.hotreload.k8s.testing.ShopWorkspace;
 import dev.hotreload.spi.Destination;
+import io.kubernetes.client.custom.V1Patch;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.apis.AppsV1Api;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.models.V1ConfigMap;
+import io.kubernetes.client.openapi.models.V1Deployment;
 import io.kubernetes.client.openapi.models.V1Namespace;
 import io.kubernetes.client.openapi.models.V1ObjectMeta;
 import io.kubernetes.client.openapi.models.V1Pod;
+import io.kubernetes.client.openapi.models.V1PodReadinessGate;
+import io.kubernetes.client.openapi.models.V1Scale;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import io.kubernetes.client.util.PatchUtils;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.IntSupplier;
@@ -139,6 +149,30 @@ class KubernetesDevIT {
       assertThat(replaced.bytesSent()).as("a delta against the image's binary, not the whole")
           .isLessThan(replaced.artifact().orElseThrow().size() / 4);
       assertThat(front.getAsInt()).as("the same local port").isEqualTo(frontPort);
+
+      // A new pod is Ready only once it runs the current build: the pod template carries the
+      // session's readiness gate, which the session opens after it saw the pod's agent run it.
+      V1Deployment backDeployment = new AppsV1Api(client)
+          .readNamespacedDeployment("back", namespace).execute();
+      assertThat(backDeployment.getSpec().getTemplate().getSpec().getReadinessGates())
+          .extracting(V1PodReadinessGate::getConditionType)
+          .containsExactly(KubernetesDev.READINESS_GATE);
+      String currentBack = dev.history().stream()
+          .filter(r -> r.reload().sessionName().equals("back") && r.succeeded())
+          .reduce((a, b) -> b).orElseThrow().artifact().orElseThrow().sha256();
+      Set<String> before2 = podNames("app=back");
+      PatchUtils.patch(V1Scale.class, () -> new AppsV1Api(client)
+              .patchNamespacedDeploymentScale("back", namespace,
+                  new V1Patch("{\"spec\":{\"replicas\":2}}")).buildCall(null),
+          V1Patch.PATCH_FORMAT_JSON_MERGE_PATCH, client);
+      V1Pod added = awaitReadyPodOutside("app=back", before2);
+      assertThat(added.getStatus().getConditions())
+          .anySatisfy(c -> {
+            assertThat(c.getType()).isEqualTo(KubernetesDev.READINESS_GATE);
+            assertThat(c.getStatus()).isEqualTo("True");
+          });
+      assertThat(agentSha256(added)).as("what the new pod runs when it turns Ready")
+          .isEqualTo(currentBack);
       assertThat(output).as("app logs, prefixed by service and pod")
           .anyMatch(line -> line.startsWith("front pod/") && line.contains("front listening"));
     } finally {
@@ -146,6 +180,42 @@ class KubernetesDevIT {
     }
     assertThat(snapshot()).as("the namespace after close, against before start")
         .isEqualTo(before);
+  }
+
+  private Set<String> podNames(String selector) throws Exception {
+    return new CoreV1Api(client).listNamespacedPod(namespace).labelSelector(selector).execute()
+        .getItems().stream().map(p -> p.getMetadata().getName())
+        .collect(java.util.stream.Collectors.toSet());
+  }
+
+  /** Waits for a pod of the selector, not one of these, to be Ready; returns it. */
+  private V1Pod awaitReadyPodOutside(String selector, Set<String> known) throws Exception {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (System.nanoTime() < deadline) {
+      for (V1Pod pod : new CoreV1Api(client).listNamespacedPod(namespace)
+          .labelSelector(selector).execute().getItems()) {
+        if (!known.contains(pod.getMetadata().getName()) && pod.getStatus() != null
+            && pod.getStatus().getConditions() != null
+            && pod.getStatus().getConditions().stream()
+                .anyMatch(c -> c.getType().equals("Ready") && c.getStatus().equals("True"))) {
+          return pod;
+        }
+      }
+      Thread.sleep(20);
+    }
+    throw new AssertionError("no new Ready pod of " + selector + " within " + WAIT);
+  }
+
+  /** What the pod's agent says it runs. */
+  private String agentSha256(V1Pod pod) throws Exception {
+    PodContainer container = new PodContainer(namespace, pod.getMetadata().getName(),
+        pod.getMetadata().getUid(), "app", 0, pod.getSpec().getNodeName(),
+        java.util.Optional.empty(), client, java.util.Optional.empty(),
+        java.util.Optional.of(AgentLayout.stateDirectory("app")));
+    PodExec.Result status = new PodExec(client).run(container, List.of(AgentLayout.PATH,
+        "status", "--dir", AgentLayout.stateDirectory("app")), null, null, Duration.ofSeconds(20));
+    return AgentProtocol.runningSha256(status.stdout()).orElseThrow(
+        () -> new AssertionError("agent status said " + status.stdout() + status.stderr()));
   }
 
   /** What the namespace holds, by kind and name, with each ConfigMap's data. */

@@ -3,6 +3,7 @@ package dev.hotreload.k8s.dev;
 import dev.hotreload.Artifact;
 import dev.hotreload.LogEvent;
 import dev.hotreload.Platform;
+import dev.hotreload.Reload;
 import dev.hotreload.ReloadReport;
 import dev.hotreload.Session;
 import dev.hotreload.core.HotReload;
@@ -21,6 +22,7 @@ import dev.hotreload.k8s.manifest.ManifestRewriter;
 import dev.hotreload.k8s.pod.PodContainer;
 import dev.hotreload.k8s.pod.PortForwarder;
 import dev.hotreload.k8s.target.KubernetesTarget;
+import dev.hotreload.k8s.target.ReadinessGateKeeper;
 import dev.hotreload.spi.BuildRequest;
 import dev.hotreload.spi.ManifestTransformer;
 import dev.hotreload.spi.TargetEvents;
@@ -35,6 +37,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * What {@link KubernetesDev#start()} does, step by step, each step reported to the listener:
@@ -49,6 +52,9 @@ final class DevStart {
   private final Map<String, Session> sessions = new LinkedHashMap<>();
   private final Map<String, PortForwarder> forwards = new LinkedHashMap<>();
   private final List<TargetHandle> forwardTargets = new ArrayList<>();
+  /** Per service and platform, the build its pods must run to be Ready. */
+  private final Map<Service, Map<Platform, String>> currentBuilds = new ConcurrentHashMap<>();
+  private final List<ReadinessGateKeeper> keepers = new ArrayList<>();
   private Deployer deployer;
   private ApiClient client;
 
@@ -67,6 +73,7 @@ final class DevStart {
     } catch (IOException | InterruptedException | RuntimeException e) {
       progress("Start failed (" + e.getMessage() + "); undoing what it did", 0);
       sessions.values().forEach(Session::close);
+      keepers.forEach(ReadinessGateKeeper::close);
       forwards.values().forEach(PortForwarder::close);
       for (TargetHandle handle : forwardTargets) {
         handle.close();
@@ -106,6 +113,8 @@ final class DevStart {
         Artifact binary = builder.build(
             new BuildRequest(config.workspace, service.mainPackage(), platform));
         image.binary(binary).supervisor(platform, agents.get(platform), AgentLayout.PATH);
+        currentBuilds.computeIfAbsent(service, s -> new ConcurrentHashMap<>())
+            .put(platform, binary.sha256());
       }
       BuiltImage built = config.images.deliver(image, service.name());
       images.put(service, built);
@@ -121,6 +130,7 @@ final class DevStart {
         ManifestRewriter.Result result = ManifestRewriter.of(service.matcher(),
                 new ManifestTransformer.Context(built.reference(), built.entrypoint()),
                 AgentManifestTransformer.DEFAULT)
+            .readinessGate(KubernetesDev.READINESS_GATE)
             .rewriteIfUsed(yaml);
         yaml = result.yaml();
         for (ManifestRewriter.RewrittenContainer c : result.containers()) {
@@ -134,6 +144,17 @@ final class DevStart {
       List<Deployer.Applied> applied = deployer.apply(yaml);
       progress("Applied " + file.path() + ": " + applied.stream()
           .map(a -> a.kind() + " " + a.name()).toList(), t);
+    }
+    // New pods are Ready only once they run the current build: the keepers open their gates,
+    // the rollout below included.
+    for (Map.Entry<Service, Set<Workload>> entry : workloads.entrySet()) {
+      Map<Platform, String> builds = currentBuilds.get(entry.getKey());
+      for (Workload w : entry.getValue()) {
+        keepers.add(new ReadinessGateKeeper(client,
+            KubernetesTarget.workload(w.kind(), w.namespace(), w.name()).apiClient(client),
+            KubernetesDev.READINESS_GATE, () -> Set.copyOf(builds.values()), listener::log)
+            .start());
+      }
     }
     for (Set<Workload> set : workloads.values()) {
       for (Workload w : set) {
@@ -167,7 +188,8 @@ final class DevStart {
             .mainPackage(service.mainPackage())
             .platform(platform)
             .target(new ServiceTarget(name, targets))
-            .listener(ReloadListener.compose(listener, DevSession.recorder(history)));
+            .listener(ReloadListener.compose(listener, DevSession.recorder(history),
+                currentBuild(currentBuilds.get(service), platform)));
         config.sessionSettings.accept(session);
         sessions.put(name, session.start());
       }
@@ -178,8 +200,22 @@ final class DevStart {
       openForward(client, namespace, forward.getKey(), forward.getValue()[0],
           forward.getValue()[1]);
     }
-    return new DevSession(sessions, forwards, forwardTargets, deployer,
-        () -> connection.release(client), config.keep, listener, history);
+    return new DevSession(sessions, forwards, forwardTargets, deployer, () -> {
+      keepers.forEach(ReadinessGateKeeper::close);
+      connection.release(client);
+    }, config.keep, listener, history);
+  }
+
+  /** Keeps the build a readiness gate waits for at the newest one that reached the pods. */
+  private static ReloadListener currentBuild(Map<Platform, String> builds, Platform platform) {
+    return new ReloadListener() {
+      @Override
+      public void reloadEnd(Reload reload, ReloadReport report) {
+        if (report.succeeded()) {
+          report.artifact().ifPresent(artifact -> builds.put(platform, artifact.sha256()));
+        }
+      }
+    };
   }
 
   /** The nodes' platforms; without access to nodes, .ko.yaml's defaultPlatforms as ko uses. */

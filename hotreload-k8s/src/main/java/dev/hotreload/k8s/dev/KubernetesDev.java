@@ -41,6 +41,13 @@ import java.util.function.Consumer;
  * <p>A mutable, single-use builder, like {@link HotReload.Configurator}.
  */
 public final class KubernetesDev {
+  /**
+   * The readiness gate every rewritten pod template gets: a pod is Ready only once the session
+   * has seen it run the current build, so a Service never sends traffic to a new pod that still
+   * runs the image's older build. Setting it needs {@code patch} on {@code pods/status}.
+   */
+  public static final String READINESS_GATE = "hotreload.dev/current-binary";
+
   final Path workspace;
   final List<Path> manifests = new ArrayList<>();
   KubeConnection connection = KubeConnection.standard();

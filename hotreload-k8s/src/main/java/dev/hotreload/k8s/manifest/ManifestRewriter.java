@@ -62,12 +62,16 @@ import org.yaml.snakeyaml.nodes.Node;
  */
 public final class ManifestRewriter {
   private final ImageMatcher matcher;
+  private final ManifestTransformer.Context context;
+  private final ManifestTransformer transformer;
   private final PodRewriter pods;
 
-  private ManifestRewriter(
-      ImageMatcher matcher, ManifestTransformer.Context context, ManifestTransformer transformer) {
+  private ManifestRewriter(ImageMatcher matcher, ManifestTransformer.Context context,
+      ManifestTransformer transformer, Optional<String> readinessGate) {
     this.matcher = matcher;
-    this.pods = new PodRewriter(matcher, context, transformer);
+    this.context = context;
+    this.transformer = transformer;
+    this.pods = new PodRewriter(matcher, context, transformer, readinessGate);
   }
 
   /**
@@ -89,7 +93,24 @@ public final class ManifestRewriter {
       throw new IllegalArgumentException(
           "context image '" + context.image() + "' must be a pullable image reference");
     }
-    return new ManifestRewriter(matcher, context, transformer);
+    return new ManifestRewriter(matcher, context, transformer, Optional.empty());
+  }
+
+  /**
+   * The same rewriter, which also gives every pod that runs the app a readiness gate: the pod
+   * is Ready only once its status has a condition of this type set to True, as a dev session
+   * does after the pod got the current binary, so a Service never routes to a new pod that
+   * still runs the image's older build.
+   *
+   * @param conditionType such as {@code hotreload.dev/current-binary}
+   * @return a new rewriter
+   */
+  public ManifestRewriter readinessGate(String conditionType) {
+    if (conditionType == null || conditionType.isBlank()) {
+      throw new IllegalArgumentException("readiness gate condition type '" + conditionType
+          + "' is empty");
+    }
+    return new ManifestRewriter(matcher, context, transformer, Optional.of(conditionType));
   }
 
   /**

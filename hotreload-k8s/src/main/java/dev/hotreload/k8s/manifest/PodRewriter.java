@@ -8,7 +8,9 @@ import dev.hotreload.spi.ManifestTransformer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
 import org.yaml.snakeyaml.nodes.Node;
 
 /**
@@ -20,13 +22,15 @@ final class PodRewriter {
   private final ManifestTransformer.Context context;
   private final ManifestTransformer transformer;
   private final String builtRepository;
+  private final Optional<String> readinessGate;
 
-  PodRewriter(
-      ImageMatcher matcher, ManifestTransformer.Context context, ManifestTransformer transformer) {
+  PodRewriter(ImageMatcher matcher, ManifestTransformer.Context context,
+      ManifestTransformer transformer, Optional<String> readinessGate) {
     this.matcher = matcher;
     this.context = context;
     this.transformer = transformer;
     this.builtRepository = ImageMatcher.repositoryOf(context.image());
+    this.readinessGate = readinessGate;
   }
 
   /**
@@ -65,14 +69,39 @@ final class PodRewriter {
         rewritten.add(pod.container(ContainerEditor.nameOf(container), true, image.get()));
       }
     }
+    boolean runsTheApp = false;
     for (MappingNode container : containers) {
       Optional<String> image = YamlNodes.string(container, "image");
       if (image.isPresent() && usesBuiltImage(image.get())) {
         changed |= rewriteContainer(pod, container);
         rewritten.add(pod.container(ContainerEditor.nameOf(container), false, image.get()));
+        runsTheApp = true;
       }
     }
+    if (runsTheApp && readinessGate.isPresent()) {
+      changed |= addReadinessGate(pod, readinessGate.get());
+    }
     return changed;
+  }
+
+  /** Adds {@code readinessGates: [{conditionType: TYPE}]} unless the pod has that gate. */
+  private static boolean addReadinessGate(PodTemplate pod, String conditionType) {
+    List<MappingNode> gates = YamlNodes.entries(pod.spec(), "readinessGates", pod.where());
+    for (MappingNode gate : gates) {
+      if (YamlNodes.string(gate, "conditionType").filter(conditionType::equals).isPresent()) {
+        return false;
+      }
+    }
+    MappingNode gate = YamlNodes.mapping(DumperOptions.FlowStyle.BLOCK);
+    gate.getValue().add(YamlNodes.tuple("conditionType", conditionType));
+    Optional<Node> list = YamlNodes.get(pod.spec(), "readinessGates");
+    if (list.isPresent() && list.get() instanceof SequenceNode sequence) {
+      sequence.getValue().add(gate);
+    } else {
+      YamlNodes.put(pod.spec(), "readinessGates",
+          YamlNodes.sequence(List.of(gate), DumperOptions.FlowStyle.BLOCK));
+    }
+    return true;
   }
 
   private boolean usesBuiltImage(String image) {

@@ -233,6 +233,13 @@ public final class KubernetesTarget implements Target {
     return platform == null || node.isEmpty() || platform.runsOn(node.get());
   }
 
+  /** The workload's pod selector, as a label selector string. */
+  String labelSelectorOf(ApiClient api) throws IOException {
+    String selector = labelSelector(api);
+    return selector != null ? selector
+        : "metadata.name=" + name; // one pod: PodWatcher lists it by name instead
+  }
+
   private String labelSelector(ApiClient api) throws IOException {
     try {
       AppsV1Api apps = new AppsV1Api(api);

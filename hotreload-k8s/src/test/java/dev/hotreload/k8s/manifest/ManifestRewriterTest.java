@@ -242,6 +242,31 @@ class ManifestRewriterTest {
   }
 
   @Test
+  void withAReadinessGate_thePodsThatRunTheAppGetIt_once_andOtherDocumentsStayByteIdentical() {
+    ManifestRewriter gated = REWRITER.readinessGate("hotreload.dev/current-binary");
+    String in = SERVICE + CONFIG_MAP + "---\n" + DEPLOYMENT;
+
+    String out = gated.rewrite(in).yaml();
+
+    Set<String> added = difference(keyPaths(single(gated.rewrite(DEPLOYMENT).yaml())),
+        keyPaths(single(REWRITER.rewrite(DEPLOYMENT).yaml())));
+    assertThat(added).containsExactlyInAnyOrder("spec.template.spec.readinessGates",
+        "spec.template.spec.readinessGates[0].conditionType");
+    // in the document's own sequence indentation
+    assertThat(out).contains("      readinessGates:\n        - conditionType: "
+            + "hotreload.dev/current-binary\n")
+        .startsWith(SERVICE + CONFIG_MAP);
+    // rewriting the rewritten text adds no second gate
+    assertThat(gated.rewrite(out).yaml()).isEqualTo(out);
+  }
+
+  @Test
+  void aReadinessGateWithoutAType_isRefused() {
+    assertThatThrownBy(() -> REWRITER.readinessGate(" "))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("empty");
+  }
+
+  @Test
   void noEmptyOrNullFieldsAppear() {
     String in = SERVICE + CONFIG_MAP + "---\n" + DEPLOYMENT + CRD_AND_CUSTOM_RESOURCES;
 
