@@ -127,11 +127,12 @@ final class DevStart {
       String yaml = file.text();
       for (Service service : services) {
         BuiltImage built = images.get(service);
-        ManifestRewriter.Result result = ManifestRewriter.of(service.matcher(),
-                new ManifestTransformer.Context(built.reference(), built.entrypoint()),
-                AgentManifestTransformer.DEFAULT)
-            .readinessGate(KubernetesDev.READINESS_GATE)
-            .rewriteIfUsed(yaml);
+        ManifestRewriter rewriter = ManifestRewriter.of(service.matcher(),
+            new ManifestTransformer.Context(built.reference(), built.entrypoint()),
+            AgentManifestTransformer.DEFAULT);
+        // A deployment kept after the session has nobody to open the gate of its new pods.
+        ManifestRewriter.Result result = (config.keep ? rewriter
+            : rewriter.readinessGate(KubernetesDev.READINESS_GATE)).rewriteIfUsed(yaml);
         yaml = result.yaml();
         for (ManifestRewriter.RewrittenContainer c : result.containers()) {
           if (!c.initContainer()) {

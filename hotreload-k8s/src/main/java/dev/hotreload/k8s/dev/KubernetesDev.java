@@ -44,7 +44,9 @@ public final class KubernetesDev {
   /**
    * The readiness gate every rewritten pod template gets: a pod is Ready only once the session
    * has seen it run the current build, so a Service never sends traffic to a new pod that still
-   * runs the image's older build. Setting it needs {@code patch} on {@code pods/status}.
+   * runs the image's older build. Setting it needs {@code patch} on {@code pods/status}. Not
+   * added with {@link #keepDeployment(boolean) keepDeployment(true)}: after the session nobody
+   * would set it.
    */
   public static final String READINESS_GATE = "hotreload.dev/current-binary";
 
