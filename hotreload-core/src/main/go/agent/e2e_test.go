@@ -33,6 +33,8 @@ var (
 	appV1    string // prints "v1 <pid>"
 	appV2    string // prints "v2 <pid>"
 	appCrash string // exits 3 at once
+	// appCrashLater serves, then exits 4 700 ms later
+	appCrashLater string
 )
 
 func TestMain(m *testing.M) {
@@ -62,6 +64,7 @@ func buildTestBinaries(dir string) error {
 	appV1 = filepath.Join(dir, "v1", "app")
 	appV2 = filepath.Join(dir, "v2", "app")
 	appCrash = filepath.Join(dir, "crash", "app")
+	appCrashLater = filepath.Join(dir, "crash-later", "app")
 	runBin = agentBin
 	// Built the way the Java library builds it.
 	builds := [][]string{
@@ -69,6 +72,7 @@ func buildTestBinaries(dir string) error {
 		{"build", "-ldflags=-X main.version=v1", "-o", appV1, "./testdata/app"},
 		{"build", "-ldflags=-X main.version=v2", "-o", appV2, "./testdata/app"},
 		{"build", "-ldflags=-X main.version=crash -X main.crash=1", "-o", appCrash, "./testdata/app"},
+		{"build", "-ldflags=-X main.version=crash-later -X main.crashAfter=700ms", "-o", appCrashLater, "./testdata/app"},
 	}
 	if raceEnabled {
 		// The supervisor's goroutines are checked end to end.
@@ -339,6 +343,42 @@ func TestE2ECrashingBinaryRollsBack(t *testing.T) {
 		if st := a.status(); st.SHA256 != fileSum(t, appV1) {
 			t.Fatalf("status after rollback: %+v", st)
 		}
+	}
+}
+
+func TestE2EBinaryThatCrashesSoonAfterItWasReady_isRolledBackByTheAgent(t *testing.T) {
+	a := startAgent(t, appV1, nil)
+	a.waitServing()
+	res := a.install(installStream(t, appCrashLater, "identity"), "--wait-tcp", a.addr)
+	if !res.OK {
+		t.Fatalf("the install sees it ready: %+v", res)
+	}
+	// 700 ms later it exits 4; the agent puts v1 back and starts it.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		st := a.status()
+		if st.SHA256 == fileSum(t, appV1) && st.State == "running" {
+			if !strings.Contains(st.RolledBack, "exited with code 4") ||
+				!strings.Contains(st.RolledBack, "rolled back to the previous binary") {
+				t.Fatalf("status says %q", st.RolledBack)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("not rolled back within 10 s: %+v\n%s", st, a.out.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if v, _ := a.waitServing(); v != "v1" {
+		t.Fatalf("serving %s after the rollback, want v1", v)
+	}
+	// The build that crashed may be sent again (a redelivery is not stale), and a good
+	// install clears the note.
+	if res := a.install(installStream(t, appV2, "identity"), "--wait-tcp", a.addr); !res.OK {
+		t.Fatalf("install after rollback: %+v", res)
+	}
+	if st := a.status(); st.RolledBack != "" || st.SHA256 != fileSum(t, appV2) {
+		t.Fatalf("status after the next install: %+v", st)
 	}
 }
 

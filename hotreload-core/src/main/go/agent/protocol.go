@@ -46,6 +46,9 @@ type statusResponse struct {
 	GOARCH            string `json:"goarch"`
 	Version           string `json:"version"`
 	Error             string `json:"error,omitempty"`
+	// RolledBack says why the binary running is the one before the last install:
+	// the installed one crashed soon after it was ready.
+	RolledBack string `json:"rolledBack,omitempty"`
 }
 
 type restartResponse struct {

@@ -35,9 +35,12 @@ type proc struct {
 	done     chan struct{} // closed once reaped
 	status   syscall.WaitStatus
 	stopping bool // the exit was asked for: no backoff restart
-	tail     *tail
-	output   sync.WaitGroup // stdout and stderr copiers
-	sha256   string         // computed on demand for status
+	// installed: an install started it and saw it ready; a crash soon after rolls
+	// back to the previous binary.
+	installed bool
+	tail      *tail
+	output    sync.WaitGroup // stdout and stderr copiers
+	sha256    string         // computed on demand for status
 }
 
 type supervisor struct {
@@ -60,8 +63,11 @@ type supervisor struct {
 	timerGen int
 	timer    *time.Timer
 	shutting bool
-	exitOnce sync.Once
-	exitCh   chan int
+	// rolledBack says why the binary running now is the one before the last
+	// install (status reports it until the next install).
+	rolledBack string
+	exitOnce   sync.Once
+	exitCh     chan int
 }
 
 func cmdRun(args []string) int {
@@ -358,8 +364,46 @@ func (s *supervisor) exited(pid int, ws syscall.WaitStatus) {
 		// The requested restart that stopped it starts the next one.
 	default:
 		logger.Printf("app (pid %d) %s after %v", pid, describeExit(ws), ran.Round(time.Millisecond))
+		if p.installed && code != 0 && ran < crashWindow && s.rollBackLocked(describeExit(ws), ran) {
+			s.backoff = backoffMin
+			s.cancelTimerLocked()
+			if _, err := s.startLocked(); err == nil {
+				return
+			}
+		}
 		s.scheduleLocked(ran)
 	}
+}
+
+// crashWindow: an installed binary that dies this soon after it was ready is
+// taken for a bad build, not a transient failure, and rolled back.
+const crashWindow = 10 * time.Second
+
+// rollBackLocked puts the binary of the install before back in place after the
+// newly installed one crashed shortly after it was ready. An install that holds
+// the directory's lock decides for itself; without a previous binary nothing
+// changes. The generation record goes, so a redelivery of either build is taken.
+func (s *supervisor) rollBackLocked(how string, ran time.Duration) bool {
+	prev := s.bin + ".prev"
+	if _, err := os.Stat(prev); err != nil {
+		return false
+	}
+	f, err := os.OpenFile(filepath.Join(s.dir, "install.lock"), os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	if syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB) != nil {
+		return false
+	}
+	if err := os.Rename(prev, s.bin); err != nil {
+		logger.Printf("rollback after crash failed: %v", err)
+		return false
+	}
+	os.Remove(generationFile(s.bin))
+	s.rolledBack = fmt.Sprintf("the installed binary %s %v after it was ready; rolled back to the previous binary", how, ran.Round(time.Millisecond))
+	logger.Print(s.rolledBack)
+	return true
 }
 
 // scheduleLocked arms a backoff restart. The delay doubles while the app keeps
@@ -502,7 +546,14 @@ func (s *supervisor) requestRestart(req request) restartResponse {
 		return restartResponse{Error: err.Error(), StartFailed: true}
 	}
 	s.mu.Unlock()
-	return s.awaitReady(p, req, t0, deadline)
+	resp := s.awaitReady(p, req, t0, deadline)
+	if resp.OK {
+		s.mu.Lock()
+		p.installed = true
+		s.rolledBack = ""
+		s.mu.Unlock()
+	}
+	return resp
 }
 
 func (s *supervisor) awaitReady(p *proc, req request, t0, deadline time.Time) restartResponse {
@@ -581,6 +632,7 @@ func (s *supervisor) status(hash bool) statusResponse {
 		GOARCH:            runtime.GOARCH,
 		Version:           version,
 		State:             "backoff",
+		RolledBack:        s.rolledBack,
 	}
 	p := s.cur
 	switch {

@@ -18,8 +18,9 @@ import (
 
 // Set with -ldflags -X so one source yields distinct binaries.
 var (
-	version = "dev"
-	crash   = ""
+	version    = "dev"
+	crash      = ""
+	crashAfter = "" // serves, then exits 4 this long after it started listening
 )
 
 func main() {
@@ -56,6 +57,14 @@ func main() {
 		signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT)
 	}
 	ln, err := net.Listen("tcp", os.Getenv("APP_ADDR"))
+	if err == nil && crashAfter != "" {
+		d, _ := time.ParseDuration(crashAfter)
+		go func() {
+			time.Sleep(d)
+			fmt.Fprintf(os.Stderr, "app %s crashing after it was ready\n", version)
+			os.Exit(4)
+		}()
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "listen:", err)
 		os.Exit(1)

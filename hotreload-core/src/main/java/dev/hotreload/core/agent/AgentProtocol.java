@@ -306,6 +306,29 @@ public final class AgentProtocol {
     return Optional.empty();
   }
 
+  /**
+   * Why the binary the app runs is the one before the last install, from what {@code agent
+   * status} printed: the installed one crashed soon after it was ready and the agent rolled it
+   * back.
+   *
+   * @param statusJson the status line
+   * @return the agent's account, empty when the last install still runs (or no status)
+   */
+  public static Optional<String> rolledBack(String statusJson) {
+    for (String line : statusJson.strip().split("\n")) {
+      try {
+        JsonNode node = JSON.readTree(line.strip());
+        if (node != null && node.hasNonNull("sha256")) {
+          String why = node.path("rolledBack").asText("");
+          return why.isEmpty() ? Optional.empty() : Optional.of(why);
+        }
+      } catch (IOException e) {
+        // not JSON: keep looking
+      }
+    }
+    return Optional.empty();
+  }
+
   /** gzip at level 1: the transfer is the bottleneck only on slow links, CPU always is. */
   private static final class FastGzip extends GZIPOutputStream {
     FastGzip(OutputStream out) throws IOException {

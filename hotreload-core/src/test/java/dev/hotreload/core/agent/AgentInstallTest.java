@@ -12,6 +12,7 @@ import dev.hotreload.core.testing.LocalAgent;
 import dev.hotreload.spi.TransferRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.Map;
@@ -192,6 +193,27 @@ class AgentInstallTest {
     assertThat(install.result().rolledBack()).isTrue();
     awaitAnswer("v1");
     assertThat(local.alive()).isTrue();
+  }
+
+  @Test
+  void appThatCrashesSoonAfterItWasReady_isRolledBackByTheAgent_whoseStatusSaysSo()
+      throws Exception {
+    GoWorkspace workspace = GoWorkspace.create(Files.createDirectories(dir.resolve("crashy")),
+        "v3");
+    workspace.crashSoonAfterStart("v3", Duration.ofMillis(800));
+    Artifact crashy = GoBuilder.builder().cacheDirectory(shared.resolve("bin-crashy")).build()
+        .build(new dev.hotreload.spi.BuildRequest(workspace.root(), "./cmd/server",
+            Platform.linuxHost()));
+
+    LocalAgent.Install install = local.install(AgentProtocol.payload(crashy, Encoding.IDENTITY),
+        "--wait-tcp", "127.0.0.1:" + port);
+
+    assertThat(install.result().ok()).as("ready before it crashes").isTrue();
+    awaitAnswer("v1");
+    String status = local.status();
+    assertThat(AgentProtocol.runningSha256(status)).contains(v1.sha256());
+    assertThat(AgentProtocol.rolledBack(status)).hasValueSatisfying(why ->
+        assertThat(why).contains("exited with code 4").contains("rolled back"));
   }
 
   @Test

@@ -120,6 +120,21 @@ public final class GoWorkspace {
   }
 
   /**
+   * Makes the next binary start and serve, then exit with code 4 this long after it started:
+   * a build that passes readiness and crashes soon after.
+   *
+   * @param text the greeting it answers meanwhile
+   * @param after how long it lives
+   * @throws IOException if writing fails
+   */
+  public void crashSoonAfterStart(String text, Duration after) throws IOException {
+    Files.writeString(greetingFile(), "package greet\n\nimport (\n\t\"os\"\n\t\"time\"\n)\n\n"
+        + "// Text is what the server answers.\nconst Text = \"" + text + "\"\n\n"
+        + "func init() {\n\tgo func() {\n\t\ttime.Sleep(" + after.toMillis()
+        + " * time.Millisecond)\n\t\tos.Exit(4)\n\t}()\n}\n");
+  }
+
+  /**
    * Breaks the build with an undefined name on line 4.
    *
    * @throws IOException if writing fails

@@ -34,7 +34,8 @@ import java.util.function.Supplier;
  * Keeps the pods of a workload from serving stale code: their pod template carries a readiness
  * gate ({@link dev.hotreload.k8s.manifest.ManifestRewriter#readinessGate}), so a new pod is not
  * Ready — gets no Service traffic, does not count for a rollout — until this keeper has seen
- * every agent of the pod run the session's current build (what {@code agent status} says) and
+ * every agent of the pod run the session's current build (what {@code agent status} says), or
+ * the build before it after the current one crashed there and the agent rolled it back, and
  * set the gate's condition to True in the pod's status. Pods whose condition is True are not
  * asked again. Needs {@code patch} on {@code pods/status}.
  */
@@ -139,7 +140,10 @@ public final class ReadinessGateKeeper implements Closeable {
       PodExec.Result result = new PodExec(client).run(target,
           List.of(AgentLayout.PATH, "status", "--dir", directory), null, null,
           Duration.ofSeconds(10));
-      if (!AgentProtocol.runningSha256(result.stdout()).filter(builds::contains).isPresent()) {
+      // A pod whose agent rolled back a build that crashed soon after it was ready runs the
+      // last good one: what every replica should serve until a fix arrives.
+      if (AgentProtocol.runningSha256(result.stdout()).filter(builds::contains).isEmpty()
+          && AgentProtocol.rolledBack(result.stdout()).isEmpty()) {
         return false;
       }
     }
