@@ -3,18 +3,23 @@ package dev.hotreload.core.watch;
 import dev.hotreload.Change;
 import dev.hotreload.ChangeSet;
 import dev.hotreload.spi.ChangeSink;
+import io.methvin.watchservice.MacOSXListeningWatchService;
+import io.methvin.watchservice.WatchablePath;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.FileSystem;
+import java.nio.file.FileSystems;
 import java.nio.file.Path;
 import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
+import java.nio.file.Watchable;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -25,6 +30,11 @@ import java.util.function.Predicate;
  * Watches a set of directories (not recursively) with the file system's {@link WatchService} and
  * reports the changes a predicate accepts, in batches. Uses only {@link Path}, so it runs on any
  * file system, jimfs included.
+ *
+ * <p>Native events everywhere: on Linux the JDK's service is inotify already; on macOS, where the
+ * JDK's service polls every few seconds, the default file system is watched through FSEvents with
+ * directory-watcher's {@link MacOSXListeningWatchService} (FSEvents watch a directory's subtree
+ * too; the predicate decides what counts).
  *
  * <p>One daemon thread per watcher. Events that arrive within {@code batchWindow} of each other go
  * into one batch; the session's debounce does the rest.
@@ -57,7 +67,7 @@ public final class DirectoryWatcher implements Closeable {
       ChangeSink sink,
       Consumer<ChangeSet> afterBatch)
       throws IOException {
-    this.service = fileSystem.newWatchService();
+    this.service = nativeService(fileSystem);
     this.accept = accept;
     this.batchWindowNanos = batchWindow.toNanos();
     update(directories, accept);
@@ -78,9 +88,11 @@ public final class DirectoryWatcher implements Closeable {
     this.accept = newAccept;
     for (Path dir : directories) {
       if (!keys.containsKey(dir) && java.nio.file.Files.isDirectory(dir)) {
+        Watchable watchable =
+            service instanceof MacOSXListeningWatchService ? new WatchablePath(dir) : dir;
         keys.put(
             dir,
-            dir.register(
+            watchable.register(
                 service,
                 StandardWatchEventKinds.ENTRY_CREATE,
                 StandardWatchEventKinds.ENTRY_MODIFY,
@@ -137,7 +149,8 @@ public final class DirectoryWatcher implements Closeable {
   }
 
   private void collect(WatchKey key, Map<Path, Change> batch) {
-    Path dir = (Path) key.watchable();
+    Path dir =
+        key.watchable() instanceof WatchablePath path ? path.getFile() : (Path) key.watchable();
     Predicate<Path> filter = accept;
     for (WatchEvent<?> event : key.pollEvents()) {
       if (event.kind() == StandardWatchEventKinds.OVERFLOW) {
@@ -163,6 +176,26 @@ public final class DirectoryWatcher implements Closeable {
       batch.put(file, new Change(file, kind));
     }
     key.reset();
+  }
+
+  /**
+   * The watch service giving native events for this file system: FSEvents for macOS's default
+   * file system, the file system's own service otherwise (inotify on Linux, jimfs's in tests).
+   *
+   * @param fileSystem the file system of the directories
+   * @return a new service
+   * @throws IOException if it cannot start
+   */
+  static WatchService nativeService(FileSystem fileSystem) throws IOException {
+    return usesFsEvents(System.getProperty("os.name", ""), fileSystem)
+        ? new MacOSXListeningWatchService()
+        : fileSystem.newWatchService();
+  }
+
+  /** Whether the directories of this file system are watched through FSEvents. */
+  static boolean usesFsEvents(String osName, FileSystem fileSystem) {
+    return osName.toLowerCase(Locale.ROOT).startsWith("mac")
+        && fileSystem == FileSystems.getDefault();
   }
 
   @Override

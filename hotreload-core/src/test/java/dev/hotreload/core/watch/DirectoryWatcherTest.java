@@ -92,4 +92,13 @@ class DirectoryWatcherTest {
 
     assertThat(batches.poll(200, TimeUnit.MILLISECONDS)).isNull();
   }
+
+  @Test
+  void macOsDefaultFileSystem_isWatchedThroughFsEvents_everythingElseThroughItsOwnService() {
+    assertThat(DirectoryWatcher.usesFsEvents("Mac OS X", java.nio.file.FileSystems.getDefault()))
+        .isTrue();
+    assertThat(DirectoryWatcher.usesFsEvents("Linux", java.nio.file.FileSystems.getDefault()))
+        .isFalse();
+    assertThat(DirectoryWatcher.usesFsEvents("Mac OS X", fs)).as("jimfs").isFalse();
+  }
 }
