@@ -1,14 +1,21 @@
 package dev.hotreload.k8s;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hotreload.Artifact;
 import dev.hotreload.core.testing.GoWorkspace;
 import dev.hotreload.k8s.exec.TarExecTransport;
 import dev.hotreload.k8s.testing.DevDeployments;
 import dev.hotreload.k8s.testing.PodTransportContract;
+import dev.hotreload.spi.TransferRequest;
+import dev.hotreload.spi.TransferResult;
 import dev.hotreload.spi.Transport;
 import io.kubernetes.client.openapi.ApiClient;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
 
 /**
  * The seed design's tar transport keeps the Transport contract against a real pod in watchexec
@@ -36,5 +43,21 @@ class TarExecTransportContractIT extends PodTransportContract {
   @Override
   protected Pattern checksum() {
     return Pattern.compile("^([0-9a-f]{64})\\s");
+  }
+
+  @Test
+  void aTransferWhoseTarStatusIsLost_isConfirmedByReadingTheBinaryBack() throws Exception {
+    Artifact artifact = artifact(3);
+
+    TransferResult result = transport.transfer(new TransferRequest(artifact, destination(),
+        Duration.ofSeconds(30), sent -> { }));
+
+    // client-java keeps tar's exit status on some execs and loses it on most: when it is lost,
+    // the container's sha256sum must have confirmed the binary.
+    System.out.println("tar transfer: " + result.message());
+    if (result.message().contains("exit status lost")) {
+      assertThat(result.message()).contains("sha256 read back");
+    }
+    assertThat(runningSha256(destination())).isEqualTo(artifact.sha256());
   }
 }

@@ -11,7 +11,11 @@ import dev.hotreload.spi.Transport;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The seed design's delivery, for containers supervised by {@code watchexec}: one exec of {@code
@@ -24,6 +28,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * .transport(new TarExecTransport())} for watchexec-mode deployments.
  */
 public final class TarExecTransport implements Transport {
+  private static final Pattern SHA256 = Pattern.compile("^([0-9a-f]{64})\\s");
+
   private final String directory;
 
   /** Delivers into {@code /ko-app}, where ko puts binaries. */
@@ -54,15 +60,24 @@ public final class TarExecTransport implements Transport {
         () -> request.progress().sent(written.get()), request.timeout());
     // tar exits 0 on a stream cut between its two entries: only a whole stream counts.
     // client-java loses the exit status when the websocket's close handshake fails after the
-    // command ended (it overwrites it); tar's own errors would have come on stderr first. A
-    // whole stream with a silent tar is delivered; the readiness check confirms the restart.
-    // (Making it a retried failure was tried: here the status is lost on most tar execs, so
-    // the seed design's first delivery never counted.)
+    // command ended (it overwrites it) — here on most tar execs. Then the container's own
+    // sha256sum says whether the binary arrived whole; a cut stream is a connection failure
+    // the session retries. Without sha256sum in the image a silent tar counts as delivered and
+    // the readiness check confirms the restart.
     boolean statusLost = result.exitCode() == PodExec.CONNECTION_FAILED
         && result.stderr().isBlank() && written.get() > 0;
     if (statusLost) {
-      return new TransferResult(written.get(), Duration.ZERO,
-          "tar " + written.get() + " bytes (exit status lost with the connection)");
+      Optional<String> installed = readBack(pod, artifact, request.timeout());
+      if (installed.isPresent() && !installed.get().equals(artifact.sha256())) {
+        throw new TransferFailedException("tar -x in " + pod.id() + " lost its exit status and "
+            + "the binary there is not the one sent (sha256 " + installed.get().substring(0, 12)
+            + "…, sent " + artifact.sha256().substring(0, 12) + "…): the stream was cut",
+            pod.id(), artifact.platform(), TarExecTransport.class,
+            new IOException("the tar stream to " + pod.id() + " was cut"));
+      }
+      return new TransferResult(written.get(), Duration.ZERO, "tar " + written.get()
+          + " bytes (exit status lost with the connection; " + (installed.isPresent()
+              ? "sha256 read back" : "not read back: no sha256sum in the image") + ")");
     }
     if (result.exitCode() != 0 || written.get() == 0) {
       throw new TransferFailedException("tar -x in " + pod.id() + " failed (exit "
@@ -73,6 +88,18 @@ public final class TarExecTransport implements Transport {
           pod.id(), artifact.platform(), TarExecTransport.class, null);
     }
     return new TransferResult(written.get(), Duration.ZERO, "tar " + written.get() + " bytes");
+  }
+
+  /** The sha256 of the binary at its ko path, as the container's sha256sum says; empty if not. */
+  private Optional<String> readBack(PodContainer pod, Artifact artifact, Duration timeout) {
+    try {
+      PodExec.Result sum = new PodExec(pod.client()).run(pod,
+          List.of("sha256sum", directory + "/" + artifact.binaryName()), null, null, timeout);
+      Matcher hex = SHA256.matcher(sum.stdout());
+      return hex.find() ? Optional.of(hex.group(1)) : Optional.empty();
+    } catch (IOException e) {
+      return Optional.empty();
+    }
   }
 
   @Override
