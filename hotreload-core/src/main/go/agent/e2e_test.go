@@ -1,6 +1,7 @@
 package main
 
 import (
+	"archive/tar"
 	"bufio"
 	"bytes"
 	"encoding/json"
@@ -660,5 +661,63 @@ func TestE2EHelperHoldingThePort_isStoppedWithItsApp(t *testing.T) {
 	}
 	if v, _ := a.waitServing(); v != "v2" {
 		t.Fatalf("serving %s, want v2", v)
+	}
+}
+
+func TestE2EKodataIsSyncedIntoACopy_andTheAppRestartsOnIt(t *testing.T) {
+	data := t.TempDir()
+	if err := os.WriteFile(filepath.Join(data, "banner.txt"), []byte("old banner"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	a := startAgent(t, appV1, []string{"KO_DATA_PATH=" + data})
+	_, pid := a.waitServing()
+
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	body := []byte("new banner")
+	tw.WriteHeader(&tar.Header{Name: "sub/", Typeflag: tar.TypeDir, Mode: 0o755})
+	tw.WriteHeader(&tar.Header{Name: "banner.txt", Typeflag: tar.TypeReg, Mode: 0o644, Size: int64(len(body))})
+	tw.Write(body)
+	tw.Close()
+	cmd := exec.Command(agentBin, "kodata", "--dir", a.dir, "--wait-tcp", a.addr)
+	cmd.Stdin = &buf
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("agent kodata: %v: %s", err, out)
+	}
+	if !strings.Contains(string(out), `"ok":true`) {
+		t.Fatalf("answer %s", out)
+	}
+	// The app runs with KO_DATA_PATH at the copy, which now holds the new file; the image's
+	// directory is untouched.
+	current := filepath.Join(a.dir, "kodata", "current", "banner.txt")
+	if b, err := os.ReadFile(current); err != nil || string(b) != "new banner" {
+		t.Fatalf("synced copy: %q, %v", b, err)
+	}
+	if b, _ := os.ReadFile(filepath.Join(data, "banner.txt")); string(b) != "old banner" {
+		t.Fatalf("the image's kodata changed: %q", b)
+	}
+	_, newPid := a.waitServing()
+	if newPid == pid {
+		t.Fatalf("the app was not restarted (pid %d)", pid)
+	}
+	environ, _ := os.ReadFile(fmt.Sprintf("/proc/%d/environ", newPid))
+	if !strings.Contains(string(environ), "KO_DATA_PATH="+filepath.Join(a.dir, "kodata", "current")+"\x00") {
+		t.Fatalf("the app's KO_DATA_PATH is not the synced copy: %q", environ)
+	}
+	// A stream leaving the directory is refused and changes nothing.
+	buf.Reset()
+	tw = tar.NewWriter(&buf)
+	tw.WriteHeader(&tar.Header{Name: "../escape.txt", Typeflag: tar.TypeReg, Mode: 0o644, Size: 1})
+	tw.Write([]byte("x"))
+	tw.Close()
+	cmd = exec.Command(agentBin, "kodata", "--dir", a.dir, "--restart=false")
+	cmd.Stdin = &buf
+	out, _ = cmd.Output()
+	if !strings.Contains(string(out), "leaves the kodata directory") {
+		t.Fatalf("answer to an escaping entry: %s", out)
+	}
+	if b, _ := os.ReadFile(current); string(b) != "new banner" {
+		t.Fatalf("after a refused stream: %q", b)
 	}
 }

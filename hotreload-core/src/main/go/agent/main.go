@@ -47,6 +47,8 @@ func dispatch(args []string) int {
 		return cmdInstall(args[1:], os.Stdin, os.Stdout)
 	case "status":
 		return cmdStatus(args[1:], os.Stdout)
+	case "kodata":
+		return cmdKodata(args[1:], os.Stdin, os.Stdout)
 	case "version", "--version", "-version":
 		fmt.Printf("hotreload-agent %s %s/%s\n", version, runtime.GOOS, runtime.GOARCH)
 		return 0
@@ -64,6 +66,7 @@ func usage(w io.Writer) {
   agent run [--dir DIR] [--stop-signal TERM] [--stop-timeout 5s] -- COMMAND [ARG...]
   agent install [--dir DIR] [--timeout 30s] [--wait-tcp HOST:PORT] [--settle 200ms] [--stream] < header+payload
   agent status [--dir DIR]
+  agent kodata [--dir DIR] [--timeout 30s] [--restart=true] [--wait-tcp HOST:PORT] < tar of the kodata directory
   agent version
 DIR defaults to $HOTRELOAD_DIR, else `+defaultDirPath+`.
 `)

@@ -51,6 +51,7 @@ type supervisor struct {
 	note           string
 	agentStart     time.Time
 	stdin          uintptr
+	env            []string // the app's environment: KO_DATA_PATH may point at the synced copy
 
 	restartMu sync.Mutex // one requested restart at a time
 
@@ -128,6 +129,8 @@ func (s *supervisor) run() int {
 	} else {
 		s.bin = filepath.Join(appDirOf(s.dir), s.name)
 	}
+
+	s.env = prepareKodata(s.dir, os.Environ())
 
 	ln, err := s.listen()
 	if err != nil {
@@ -288,7 +291,7 @@ func (s *supervisor) startLocked() (*proc, error) {
 		return nil, fmt.Errorf("start %s: %w", s.bin, err)
 	}
 	attr := &syscall.ProcAttr{
-		Env:   os.Environ(),
+		Env:   s.env,
 		Files: []uintptr{s.stdin, outW.Fd(), errW.Fd()},
 		// Its own process group: a stop reaches the helpers it started too, so none is
 		// left holding the port the next binary needs.

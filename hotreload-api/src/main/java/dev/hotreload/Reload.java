@@ -22,7 +22,12 @@ public record Reload(long sequence, Trigger trigger, ChangeSet changes, String s
     /** {@link Session#reloadNow()} was called. */
     MANUAL,
     /** A destination appeared (a new pod, a restarted container) and needs the current binary. */
-    TARGET_CHANGED
+    TARGET_CHANGED,
+    /**
+     * Only files under the main package's {@code kodata/} changed: the directory is delivered
+     * without a build and the app restarts on it; the binary stays.
+     */
+    DATA_CHANGE
   }
 
   /**

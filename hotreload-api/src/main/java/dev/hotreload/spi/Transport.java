@@ -28,4 +28,27 @@ public interface Transport {
    *     would not start
    */
   TransferResult transfer(TransferRequest request) throws IOException;
+
+  /**
+   * Whether {@link #transferData} works: the transport can put a changed {@code kodata/}
+   * directory into a destination without a new binary.
+   *
+   * @return false unless the transport overrides {@link #transferData}
+   */
+  default boolean transfersData() {
+    return false;
+  }
+
+  /**
+   * Replaces the data directory the destination's app reads through {@code KO_DATA_PATH} with
+   * the request's directory, and restarts the app if asked; the binary stays.
+   *
+   * @param request the directory, where, whether to restart
+   * @return bytes on the wire and the restart time
+   * @throws IOException if the data could not be delivered; the app keeps its data
+   */
+  default TransferResult transferData(DataRequest request) throws IOException {
+    throw new IOException(getClass().getSimpleName() + " cannot deliver a kodata directory to "
+        + request.destination().id() + ": edits under kodata/ need a redeploy with it");
+  }
 }

@@ -131,6 +131,10 @@ public final class ConsoleProgress extends ReloadListener {
       case TARGET_CHANGED:
         what = "new destination";
         break;
+      case DATA_CHANGE:
+        what = "kodata " + report.changedFiles().stream().limit(3)
+            .map(p -> p.getFileName().toString()).collect(Collectors.joining(", "));
+        break;
       default:
         List<Path> files = report.changedFiles();
         what = files.stream().limit(3).map(p -> p.getFileName().toString())

@@ -62,6 +62,7 @@ public final class HotReload {
     Duration debounce = Duration.ofMillis(10);
     Duration transferTimeout = Duration.ofSeconds(60);
     Duration readyTimeout = Duration.ofSeconds(30);
+    boolean kodataRestart = true;
     ClassLoader classLoader = HotReload.class.getClassLoader();
     InstantSource clock = InstantSource.system();
     ExecutorService executor;
@@ -85,6 +86,7 @@ public final class HotReload {
       this.debounce = spec.debounce;
       this.transferTimeout = spec.transferTimeout;
       this.readyTimeout = spec.readyTimeout;
+      this.kodataRestart = spec.kodataRestart;
       this.classLoader = spec.classLoader;
       this.clock = spec.clock;
       this.executor = spec.executor;
@@ -248,6 +250,20 @@ public final class HotReload {
      */
     public Configurator readyTimeout(Duration timeout) {
       this.readyTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * Whether the app restarts once an edit under the main package's {@code kodata/} has been
+     * delivered (without a build: the agent swaps in the new copy that {@code KO_DATA_PATH}
+     * points at). Default: true. With false the app keeps running and sees the new files on
+     * its next read — for apps that read their data per request.
+     *
+     * @param restart whether to restart
+     * @return this
+     */
+    public Configurator kodataRestart(boolean restart) {
+      this.kodataRestart = restart;
       return this;
     }
 

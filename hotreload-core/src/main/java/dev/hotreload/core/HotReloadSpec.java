@@ -33,6 +33,7 @@ public final class HotReloadSpec {
   final Duration debounce;
   final Duration transferTimeout;
   final Duration readyTimeout;
+  final boolean kodataRestart;
   final ClassLoader classLoader;
   final InstantSource clock;
   final ExecutorService executor;
@@ -52,6 +53,7 @@ public final class HotReloadSpec {
     this.debounce = c.debounce;
     this.transferTimeout = c.transferTimeout;
     this.readyTimeout = c.readyTimeout;
+    this.kodataRestart = c.kodataRestart;
     this.classLoader = c.classLoader;
     this.clock = c.clock;
     this.executor = c.executor;
@@ -181,6 +183,15 @@ public final class HotReloadSpec {
    */
   public Duration readyTimeout() {
     return readyTimeout;
+  }
+
+  /**
+   * Whether the app restarts after an edit under {@code kodata/} was delivered.
+   *
+   * @return true by default
+   */
+  public boolean kodataRestart() {
+    return kodataRestart;
   }
 
   /**

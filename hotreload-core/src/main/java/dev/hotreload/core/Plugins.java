@@ -22,7 +22,7 @@ final class Plugins {
     return new EngineConfig(spec.name(), spec.workspace(), spec.mainPackage(), spec.platform(), spec.target(),
         builder(spec), watcher(spec), transport(spec), spec.readiness(), spec.listener(),
         spec.listenerFactory(), spec.debounce(), spec.transferTimeout(), spec.readyTimeout(),
-        spec.clock(), spec.executor());
+        spec.kodataRestart(), spec.clock(), spec.executor());
   }
 
   static ArtifactBuilder builder(HotReloadSpec spec) {

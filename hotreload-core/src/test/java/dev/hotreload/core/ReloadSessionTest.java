@@ -96,6 +96,35 @@ class ReloadSessionTest {
   }
 
   @Test
+  void anEditOnlyUnderKodata_isDeliveredWithoutABuild_andWithGoEditsBeforeTheBinary()
+      throws Exception {
+    Path kodata = Files.createDirectories(workspace.resolve("cmd/server/kodata"));
+    Files.writeString(kodata.resolve("banner.txt"), "hello");
+    session = configure(new FakeTarget("pod-a")).start();
+    session.awaitReady(WAIT);
+
+    watcher.change("cmd/server/kodata/banner.txt");
+    ReloadReport data = nextReload();
+
+    assertThat(data.reload().trigger()).isEqualTo(Reload.Trigger.DATA_CHANGE);
+    assertThat(data.succeeded()).as(data.failure().orElse("")).isTrue();
+    assertThat(data.phases()).containsKeys(Phase.TRANSFER, Phase.RESTART)
+        .doesNotContainKey(Phase.BUILD);
+    assertThat(builder.builds()).containsExactly("#1 ok");
+    assertThat(transport.dataDeliveries()).containsExactly("pod-a <- kodata restart=true");
+
+    watcher.change("main.go", "cmd/server/kodata/banner.txt");
+    ReloadReport both = nextReload();
+
+    assertThat(both.reload().trigger()).isEqualTo(Reload.Trigger.FILE_CHANGE);
+    assertThat(both.succeeded()).as(both.failure().orElse("")).isTrue();
+    assertThat(builder.builds()).as("one build: the second").containsExactly("#1 ok", "#2 ok");
+    // the data first, without a restart: the binary's restart reads it
+    assertThat(transport.dataDeliveries()).containsExactly("pod-a <- kodata restart=true",
+        "pod-a <- kodata restart=false");
+  }
+
+  @Test
   void editsWithinTheDebounceWindow_triggerExactlyOneReload() throws Exception {
     session = configure(new FakeTarget("pod-a")).start();
     session.awaitReady(WAIT);

@@ -12,6 +12,7 @@ import dev.hotreload.core.agent.AgentDelivery;
 import dev.hotreload.core.agent.AgentLayout;
 import dev.hotreload.core.agent.AgentProtocol;
 import dev.hotreload.core.agent.AgentProtocol.Encoding;
+import dev.hotreload.spi.DataRequest;
 import dev.hotreload.spi.TransferRequest;
 import dev.hotreload.spi.TransferResult;
 import dev.hotreload.spi.Transport;
@@ -80,6 +81,18 @@ public final class DockerExecTransport implements Transport, Closeable {
     DockerContainer container = DockerContainer.of(request.destination(),
         DockerExecTransport.class);
     return delivery.deliver(new Connection(container), request);
+  }
+
+  @Override
+  public boolean transfersData() {
+    return true;
+  }
+
+  @Override
+  public TransferResult transferData(DataRequest request) throws IOException {
+    DockerContainer container = DockerContainer.of(request.destination(),
+        DockerExecTransport.class);
+    return delivery.deliverData(new Connection(container), request);
   }
 
   /** The agent in one container, reached by execs. */

@@ -3,6 +3,8 @@ package dev.hotreload.docker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.dockerjava.api.command.InspectContainerResponse;
+import dev.hotreload.Phase;
+import dev.hotreload.Reload;
 import dev.hotreload.ReloadReport;
 import dev.hotreload.core.Readiness;
 import dev.hotreload.docker.junit.DevContainer;
@@ -116,13 +118,31 @@ class DockerReloadIT {
         .as("exit code of tar in the dev image").isIn(126, 127);
   }
 
+  @Test
+  @Order(6)
+  void kodataEdit_isDeliveredWithoutABuild_intoTheCopyTheAppReads(DevContainer dev)
+      throws Exception {
+    ReloadReport report = dev.edit("kodata/banner.txt", text -> "edited banner\n");
+
+    assertThat(report.reload().trigger()).isEqualTo(Reload.Trigger.DATA_CHANGE);
+    assertThat(report.succeeded()).as(report.toString()).isTrue();
+    assertThat(report.phases()).doesNotContainKey(Phase.BUILD);
+    assertThat(get(dev, "kodata")).isEqualTo("edited banner\n");
+    assertThat(get(dev)).as("the binary stays").isEqualTo("Hello from hotreload v3");
+  }
+
   private static InspectContainerResponse inspect(DevContainer dev) {
     return dev.container().getDockerClient()
         .inspectContainerCmd(dev.container().getContainerId()).exec();
   }
 
   private static String get(DevContainer dev) throws IOException, InterruptedException {
-    HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(dev.uri(8080))
+    return get(dev, "");
+  }
+
+  private static String get(DevContainer dev, String path)
+      throws IOException, InterruptedException {
+    HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(dev.uri(8080).resolve(path))
         .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
     return response.body();
   }

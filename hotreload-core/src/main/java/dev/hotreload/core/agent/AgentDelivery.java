@@ -7,6 +7,7 @@ import dev.hotreload.Phase;
 import dev.hotreload.RestartFailedException;
 import dev.hotreload.TransferFailedException;
 import dev.hotreload.core.agent.AgentProtocol.Encoding;
+import dev.hotreload.spi.DataRequest;
 import dev.hotreload.spi.TransferRequest;
 import dev.hotreload.spi.TransferResult;
 import java.io.IOException;
@@ -197,6 +198,35 @@ public final class AgentDelivery {
     Answer answer = install(container, request, payload);
     return finish(container, artifact, answer, wireBytes + payload.wireBytes(),
         request.timeout());
+  }
+
+  /**
+   * Delivers a kodata directory: a tar of it replaces the agent's copy that the app reads
+   * through {@code KO_DATA_PATH}, and the app restarts on it if asked; the binary stays.
+   *
+   * @param container how to reach it
+   * @param request the directory and whether to restart
+   * @return the tar's size and the restart time
+   * @throws TransferFailedException if the agent refused it or did not answer like an agent
+   * @throws IOException if the container could not be reached
+   */
+  public TransferResult deliverData(Connection container, DataRequest request)
+      throws IOException {
+    byte[] tar = KodataTar.of(request.directory());
+    List<String> command = AgentLayout.kodataCommand(container.agentDirectory(),
+        request.timeout(), container.waitAddress(), request.restart());
+    ExecResult result = container.run(command, out -> out.write(tar), null, request.timeout());
+    AgentProtocol.InstallResult answer = AgentProtocol.parseResult(result.stdout())
+        .orElseThrow(() -> new TransferFailedException(container.id()
+            + " did not answer like a hotreload agent with kodata support (exit "
+            + result.exitCode() + "): " + firstLine(result.stderr() + result.stdout()),
+            container.id(), null, transport, null));
+    if (!answer.ok()) {
+      throw new TransferFailedException(container.id() + " refused the kodata: "
+          + answer.error(), container.id(), null, transport, null);
+    }
+    return new TransferResult(tar.length, Duration.ofMillis(answer.restartMillis()),
+        "kodata " + tar.length + " bytes" + (request.restart() ? ", pid " + answer.pid() : ""));
   }
 
   /**

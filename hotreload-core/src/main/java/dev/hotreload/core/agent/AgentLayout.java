@@ -112,6 +112,27 @@ public final class AgentLayout {
   }
 
   /**
+   * The command a transport execs in the container to replace the app's kodata copy; stdin then
+   * carries a tar of the directory.
+   *
+   * @param directory the agent's directory in the container
+   * @param timeout how long the agent may take
+   * @param waitTcp an address the agent waits for after a restart; empty for its settle time
+   * @param restart whether the app restarts on the new data
+   * @return the command
+   */
+  public static List<String> kodataCommand(String directory, Duration timeout,
+      Optional<String> waitTcp, boolean restart) {
+    List<String> command = new ArrayList<>(List.of(PATH, "kodata", "--dir", directory,
+        "--timeout", Math.max(1, timeout.toSeconds()) + "s", "--restart=" + restart));
+    waitTcp.ifPresent(address -> {
+      command.add("--wait-tcp");
+      command.add(address);
+    });
+    return List.copyOf(command);
+  }
+
+  /**
    * Whether a container's command starts the agent: its first element is the agent binary.
    *
    * @param command a container's command

@@ -2,26 +2,30 @@ package dev.hotreload.core.watch;
 
 import dev.hotreload.ChangeSet;
 import dev.hotreload.core.build.GoToolchain;
+import dev.hotreload.core.build.KoDataDirectory;
 import dev.hotreload.spi.ChangeSink;
 import dev.hotreload.spi.WatchRequest;
 import dev.hotreload.spi.Watcher;
 import java.io.Closeable;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
 
 /**
  * Watches exactly the files a Go main package is built from: the directories of the packages of
  * its own module (and of locally replaced modules) that it imports, as {@code go list -deps}
  * reports them, their {@code //go:embed} files, and go.mod/go.sum. Test files, editor temp files
- * and hidden files are ignored. After every batch that touches Go sources or go.mod, the package
+ * and hidden files are ignored. Files under the main package's {@code kodata/} are reported too. After every batch that touches Go sources or go.mod, the package
  * set is resolved again, so a newly imported package is watched from then on.
  *
  * <p>Uses the platform's native file events (inotify on Linux). Thread-safe.
@@ -133,6 +137,14 @@ public final class GoWatcher implements Watcher {
     Set<Path> directories = new HashSet<>(packageDirs);
     directories.addAll(embedDirs);
     moduleFiles.forEach(f -> directories.add(f.getParent()));
-    return new Resolved(directories, new SourceFilter(packageDirs, embedFiles, embedDirs, moduleFiles));
+    // ko's kodata/: delivered without a build when it is all that changed
+    Optional<Path> kodata = KoDataDirectory.of(workspace, request.mainPackage());
+    if (kodata.isPresent()) {
+      try (Stream<Path> tree = Files.walk(kodata.get())) {
+        tree.filter(Files::isDirectory).forEach(directories::add);
+      }
+    }
+    return new Resolved(directories,
+        new SourceFilter(packageDirs, embedFiles, embedDirs, moduleFiles, kodata));
   }
 }

@@ -1,6 +1,7 @@
 package dev.hotreload.core.watch;
 
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
 
@@ -13,6 +14,7 @@ public final class SourceFilter implements Predicate<Path> {
   private final Set<Path> embedFiles;
   private final Set<Path> embedDirs;
   private final Set<Path> moduleFiles;
+  private final Optional<Path> kodata;
 
   /**
    * Creates the filter.
@@ -24,10 +26,25 @@ public final class SourceFilter implements Predicate<Path> {
    */
   public SourceFilter(
       Set<Path> packageDirs, Set<Path> embedFiles, Set<Path> embedDirs, Set<Path> moduleFiles) {
+    this(packageDirs, embedFiles, embedDirs, moduleFiles, Optional.empty());
+  }
+
+  /**
+   * Creates the filter, which also accepts every file under the app's data directory.
+   *
+   * @param packageDirs directories of packages the build uses
+   * @param embedFiles files named by {@code //go:embed}
+   * @param embedDirs directories holding embedded files, where any new file may matter
+   * @param moduleFiles go.mod, go.sum and go.work files
+   * @param kodata the main package's {@code kodata/}, if it has one
+   */
+  public SourceFilter(Set<Path> packageDirs, Set<Path> embedFiles, Set<Path> embedDirs,
+      Set<Path> moduleFiles, Optional<Path> kodata) {
     this.packageDirs = Set.copyOf(packageDirs);
     this.embedFiles = Set.copyOf(embedFiles);
     this.embedDirs = Set.copyOf(embedDirs);
     this.moduleFiles = Set.copyOf(moduleFiles);
+    this.kodata = kodata;
   }
 
   /**
@@ -64,6 +81,9 @@ public final class SourceFilter implements Predicate<Path> {
       return false;
     }
     if (embedFiles.contains(file)) {
+      return true;
+    }
+    if (kodata.isPresent() && file.startsWith(kodata.get())) {
       return true;
     }
     Path dir = file.getParent();

@@ -2,6 +2,7 @@ package dev.hotreload.core.testing;
 
 import dev.hotreload.Phase;
 import dev.hotreload.RestartFailedException;
+import dev.hotreload.spi.DataRequest;
 import dev.hotreload.spi.TransferRequest;
 import dev.hotreload.spi.TransferResult;
 import dev.hotreload.spi.Transport;
@@ -25,6 +26,7 @@ public final class FakeTransport implements Transport {
   private final List<String> deliveries = new ArrayList<>();
   private final Set<String> refusing = ConcurrentHashMap.newKeySet();
   private final Set<String> crashing = ConcurrentHashMap.newKeySet();
+  private final List<String> dataDeliveries = new ArrayList<>();
 
   /**
    * Makes a destination refuse the bytes (a transfer failure).
@@ -88,5 +90,30 @@ public final class FakeTransport implements Transport {
    */
   public synchronized List<String> deliveries() {
     return List.copyOf(deliveries);
+  }
+
+  @Override
+  public boolean transfersData() {
+    return true;
+  }
+
+  @Override
+  public synchronized TransferResult transferData(DataRequest request) throws IOException {
+    String id = request.destination().id();
+    if (refusing.contains(id)) {
+      throw new IOException("connection refused by " + id);
+    }
+    dataDeliveries.add(id + " <- " + request.directory().getFileName() + " restart="
+        + request.restart());
+    return new TransferResult(1, Duration.ZERO, "data");
+  }
+
+  /**
+   * Every kodata delivery in order.
+   *
+   * @return "id <- kodata restart=BOOL" entries
+   */
+  public synchronized List<String> dataDeliveries() {
+    return List.copyOf(dataDeliveries);
   }
 }

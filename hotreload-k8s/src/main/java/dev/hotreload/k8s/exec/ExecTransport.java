@@ -9,6 +9,7 @@ import dev.hotreload.core.agent.AgentProtocol.Encoding;
 import dev.hotreload.k8s.pod.ExecOpening;
 import dev.hotreload.k8s.pod.PodContainer;
 import dev.hotreload.k8s.pod.PodExec;
+import dev.hotreload.spi.DataRequest;
 import dev.hotreload.spi.TransferRequest;
 import dev.hotreload.spi.TransferResult;
 import dev.hotreload.spi.Transport;
@@ -116,6 +117,17 @@ public final class ExecTransport implements Transport, java.io.Closeable {
       throw new TransferFailedException(e.getMessage(), request.destination().id(),
           request.artifact().platform(), ExecTransport.class, null);
     }
+  }
+
+  @Override
+  public boolean transfersData() {
+    return true;
+  }
+
+  @Override
+  public TransferResult transferData(DataRequest request) throws IOException {
+    PodContainer pod = PodContainer.of(request.destination(), ExecTransport.class);
+    return delivery.deliverData(new PodConnection(pod), request);
   }
 
   /** The agent in one container, reached through execs and the container's open channel. */

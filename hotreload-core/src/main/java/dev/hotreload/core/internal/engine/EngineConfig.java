@@ -33,6 +33,7 @@ import java.util.concurrent.ExecutorService;
  * @param debounce how long changes coalesce
  * @param transferTimeout the limit of one delivery
  * @param readyTimeout the limit of one readiness check
+ * @param kodataRestart whether the app restarts after a kodata-only delivery
  * @param clock the clock phases are timed with
  * @param executor an embedder's executor for reloads, if set (never shut down by the engine)
  */
@@ -41,7 +42,7 @@ public record EngineConfig(
     ArtifactBuilder builder, Watcher watcher, Transport transport,
     Optional<ReadinessCheck> readiness, ReloadListener listener,
     Optional<ReloadListener.Factory> listenerFactory, Duration debounce,
-    Duration transferTimeout, Duration readyTimeout, InstantSource clock,
+    Duration transferTimeout, Duration readyTimeout, boolean kodataRestart, InstantSource clock,
     Optional<ExecutorService> executor) {
 
   BuildRequest buildRequest() {

@@ -8,6 +8,8 @@ import dev.hotreload.Reload;
 import dev.hotreload.ReloadCanceledException;
 import dev.hotreload.ReloadReport.Outcome;
 import dev.hotreload.ReloadReport;
+import dev.hotreload.TransferFailedException;
+import dev.hotreload.core.build.KoDataDirectory;
 import dev.hotreload.event.ReloadListener;
 import dev.hotreload.spi.Destination;
 import dev.hotreload.spi.TargetHandle;
@@ -29,6 +31,10 @@ final class ReloadPipeline {
   private final BuildStep build;
   private final DeliverStep deliver;
   private final ReadyStep ready;
+  /** The main package's kodata/, when it has one and the transport can deliver it. */
+  private final DataStep data;
+  /** Whether the data changed since the image was built: new destinations get it too. */
+  private volatile boolean dataChanged;
 
   ReloadPipeline(EngineConfig config, ListenerDispatcher listeners, ExecutorService workers,
       Supplier<TargetHandle> handle, ReloadHistory history, String session) {
@@ -39,6 +45,34 @@ final class ReloadPipeline {
     this.build = new BuildStep(config);
     this.deliver = new DeliverStep(config, workers, session);
     this.ready = config.readiness().map(r -> new ReadyStep(config, r, workers)).orElse(null);
+    this.data = KoDataDirectory.of(config.workspace().toAbsolutePath(), config.mainPackage())
+        .map(dir -> new DataStep(config, dir)).orElse(null);
+  }
+
+  /** Whether a reload's changes include files under the main package's kodata/. */
+  private boolean touchesData(Reload reload) {
+    return data != null && reload.changes().paths().stream()
+        .anyMatch(p -> KoDataDirectory.of(config.workspace().toAbsolutePath(),
+            config.mainPackage()).filter(p.toAbsolutePath()::startsWith).isPresent());
+  }
+
+  /** Only kodata changed: deliver it everywhere, restart on it (or not), no build. */
+  private Finished dataOnly(ReloadRun run, PhaseTimer timer, ReportBuilder report)
+      throws ReloadFailure {
+    if (data == null) {
+      throw timer.start(Phase.TRANSFER, l -> { }).fail(new TransferFailedException(
+          "kodata changed but " + config.mainPackage() + " has no kodata directory",
+          config.target().toString(), config.platform(), config.transport().getClass(), null));
+    }
+    List<Destination> destinations = handle.get().destinations();
+    if (!destinations.isEmpty()) {
+      data.run(run, timer, report, destinations, config.kodataRestart());
+      dataChanged = true;
+      if (ready != null) {
+        ready.run(run, timer, destinations);
+      }
+    }
+    return finish(timer, report.outcome(Outcome.SUCCEEDED, null), null);
   }
 
   Finished execute(ReloadRun run) {
@@ -54,6 +88,9 @@ final class ReloadPipeline {
     report.phase(Phase.CHANGE_DETECTED, Duration.between(since, start));
     timer.emit(l -> l.changesDetected(reload));
     try {
+      if (reload.trigger() == Reload.Trigger.DATA_CHANGE) {
+        return dataOnly(run, timer, report);
+      }
       Artifact artifact = run.artifact;
       if (artifact == null) {
         artifact = build.run(run, timer, report);
@@ -68,7 +105,19 @@ final class ReloadPipeline {
             + " has no destination yet: " + waiting.binaryName()
             + " goes to the first one that appears")));
       } else {
+        boolean withData = data != null && config.transport().transfersData()
+            && touchesData(reload);
+        if (withData) {
+          // before the binary, whose restart then reads the new data
+          data.run(run, timer, report, destinations, false);
+          dataChanged = true;
+        }
         deliver.run(run, timer, report, artifact, destinations);
+        if (dataChanged && !withData && reload.trigger() == Reload.Trigger.TARGET_CHANGED
+            && config.transport().transfersData()) {
+          // a new destination started on the image's data
+          data.run(run, timer, report, destinations, true);
+        }
         if (ready != null) {
           ready.run(run, timer, destinations);
         }

@@ -7,14 +7,17 @@ import dev.hotreload.ReloadReport.Outcome;
 import dev.hotreload.ReloadReport;
 import dev.hotreload.SessionState;
 import dev.hotreload.TransferFailedException;
+import dev.hotreload.core.build.KoDataDirectory;
 import dev.hotreload.spi.Destination;
 import dev.hotreload.spi.TargetHandle;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
@@ -131,8 +134,8 @@ final class ReloadScheduler {
       return;
     }
     if (!pending.isEmpty() || !manualWaiters.isEmpty()) {
-      Reload.Trigger trigger =
-          pending.isEmpty() ? Reload.Trigger.MANUAL : Reload.Trigger.FILE_CHANGE;
+      Reload.Trigger trigger = pending.isEmpty() ? Reload.Trigger.MANUAL
+          : onlyData(pending) ? Reload.Trigger.DATA_CHANGE : Reload.Trigger.FILE_CHANGE;
       List<CompletableFuture<ReloadReport>> waiters = new ArrayList<>(manualWaiters);
       manualWaiters.clear();
       ChangeSet changes = pending;
@@ -148,6 +151,14 @@ final class ReloadScheduler {
       start(Reload.Trigger.TARGET_CHANGED, ChangeSet.EMPTY, clock.instant(), current,
           currentGeneration, only, new ArrayList<>());
     }
+  }
+
+  /** Whether every changed file is under the main package's kodata/: nothing to build. */
+  private boolean onlyData(ChangeSet changes) {
+    Optional<Path> kodata =
+        KoDataDirectory.of(config.workspace().toAbsolutePath(), config.mainPackage());
+    return kodata.isPresent() && !changes.isEmpty()
+        && changes.paths().stream().allMatch(p -> p.toAbsolutePath().startsWith(kodata.get()));
   }
 
   private void start(Reload.Trigger trigger, ChangeSet changes, Instant since,
