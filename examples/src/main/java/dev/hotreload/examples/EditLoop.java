@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -25,6 +26,8 @@ import java.util.stream.Stream;
 final class EditLoop {
   private final List<Long> samples = new ArrayList<>();
   private final Map<Phase, List<Long>> phases = new EnumMap<>(Phase.class);
+  private double rssFirstMb = -1;
+  private double rssLastMb = -1;
 
   /**
    * Runs the edits.
@@ -37,6 +40,7 @@ final class EditLoop {
    */
   void run(Session session, Path main, IntSupplier port, int edits) throws Exception {
     String source = Files.readString(main);
+    rssFirstMb = rssMb();
     for (int i = 1; i <= edits; i++) {
       String text = "Hello from hotreload edit " + i + " at " + System.nanoTime();
       long seen = session.lastSequence();
@@ -56,6 +60,55 @@ final class EditLoop {
       report.phases().forEach((phase, d) ->
           phases.computeIfAbsent(phase, p -> new ArrayList<>()).add(d.toNanos()));
     }
+  }
+
+  /**
+   * Writes the figures as one JSON object: for a soak, what a long run did to latency and
+   * memory.
+   *
+   * @param file where to write
+   * @param what the mode, as printed
+   * @param session the session, whose history says how many reloads failed
+   * @throws IOException if writing fails
+   */
+  void writeJson(Path file, String what, Session session) throws IOException {
+    rssLastMb = rssMb();
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("date", java.time.Instant.now().toString());
+    out.put("mode", what);
+    out.put("edits", samples.size());
+    out.put("everyEditServed", true); // run() throws on an edit not served within 2 minutes
+    out.put("reloads", session.history().size());
+    out.put("reloadsFailed", session.history().stream().filter(r -> !r.succeeded()).count());
+    out.put("medianMs", ms(median(samples)));
+    out.put("p95Ms", ms(percentile(samples, 95)));
+    out.put("p99Ms", ms(percentile(samples, 99)));
+    out.put("maxMs", ms(Collections.max(samples)));
+    out.put("minMs", ms(Collections.min(samples)));
+    Map<String, Double> phaseMedians = new LinkedHashMap<>();
+    phases.forEach((phase, values) ->
+        phaseMedians.put(phase.name().toLowerCase(Locale.ROOT), ms(median(values))));
+    out.put("phaseMediansMs", phaseMedians);
+    out.put("rssFirstMb", rssFirstMb);
+    out.put("rssLastMb", rssLastMb);
+    Runtime runtime = Runtime.getRuntime();
+    out.put("heapUsedLastMb", (runtime.totalMemory() - runtime.freeMemory()) / 1048576.0);
+    Files.createDirectories(file.toAbsolutePath().getParent());
+    new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter()
+        .writeValue(file.toFile(), out);
+  }
+
+  private static double rssMb() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith("VmRSS:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // not Linux: no figure
+    }
+    return -1;
   }
 
   /** Prints the figures. */

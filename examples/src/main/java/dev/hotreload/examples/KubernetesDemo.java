@@ -17,6 +17,7 @@ import java.util.function.IntSupplier;
  *
  * <pre>
  * KubernetesDemo [--edits N] [--replicas R] [--mode agent|watchexec] [--encoding auto|gzip|identity]
+ *                [--json FILE]
  *                [--namespace NS] [--keep]
  * </pre>
  *
@@ -40,6 +41,7 @@ public final class KubernetesDemo {
     String namespace = null;
     boolean keep = false;
     String encoding = "auto";
+    Path json = null;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--edits" -> edits = Integer.parseInt(args[++i]);
@@ -48,8 +50,10 @@ public final class KubernetesDemo {
         case "--namespace" -> namespace = args[++i];
         case "--keep" -> keep = true;
         case "--encoding" -> encoding = args[++i];
+        case "--json" -> json = Path.of(args[++i]);
         default -> throw new IllegalArgumentException("Unknown argument '" + args[i]
-            + "'; use --edits N, --replicas R, --mode agent|watchexec, --namespace NS, --keep");
+            + "'; use --edits N, --replicas R, --mode agent|watchexec, --namespace NS, --keep, "
+            + "--json FILE");
       }
     }
     Path workspace = edits > 0 ? HelloApp.copy() : HelloApp.source();
@@ -72,24 +76,33 @@ public final class KubernetesDemo {
         .sessions(session -> session.transport(transport))
         .listener(ConsoleProgress.toStdout().relativeTo(workspace))
         .start()) {
-      edit(dev, workspace, () -> dev.localPort("deployment/" + HelloApp.NAME), edits,
-          "kubernetes, agent mode, " + replicas + " replica(s)");
+      EditLoop loop = edit(dev, workspace, () -> dev.localPort("deployment/" + HelloApp.NAME),
+          edits, "kubernetes, agent mode, " + replicas + " replica(s)");
+      if (loop != null && json != null) {
+        loop.writeJson(json, "kubernetes, agent mode, " + replicas + " replica(s)", dev);
+        System.out.println("figures written to " + json);
+      }
     }
   }
 
-  /** Waits for the first binary, then either waits for the user's saves or edits itself. */
-  static void edit(Session session, Path workspace, IntSupplier port, int edits, String what)
-      throws Exception {
+  /**
+   * Waits for the first binary, then either waits for the user's saves or edits itself.
+   *
+   * @return the edit loop with its figures, or null when the user edited
+   */
+  static EditLoop edit(Session session, Path workspace, IntSupplier port, int edits,
+      String what) throws Exception {
     session.awaitReady(Duration.ofMinutes(2));
     if (edits == 0) {
       Runtime.getRuntime().addShutdownHook(new Thread(session::close));
       System.out.println("Edit " + HelloApp.mainFile(workspace) + " and save; the service "
           + "answers on http://127.0.0.1:" + port.getAsInt() + "/ ; Ctrl-C stops.");
       session.awaitClose();
-      return;
+      return null;
     }
     EditLoop loop = new EditLoop();
     loop.run(session, HelloApp.mainFile(workspace), port, edits);
     loop.print(what);
+    return loop;
   }
 }
