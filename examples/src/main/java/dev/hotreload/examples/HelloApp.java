@@ -104,8 +104,12 @@ public final class HelloApp {
     if (!m.find()) {
       throw new IllegalStateException(main + " has no `const greeting = \"...\"` to edit");
     }
-    Files.writeString(main, m.replaceFirst(Matcher.quoteReplacement(
+    // Written aside and renamed over, as many editors save: a `go list` or build running at
+    // that moment reads the old file or the new one, never a truncated one.
+    Path next = main.resolveSibling("." + main.getFileName() + ".next");
+    Files.writeString(next, m.replaceFirst(Matcher.quoteReplacement(
         "const greeting = \"" + text + "\"")));
+    Files.move(next, main, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 
   /**
