@@ -8,6 +8,7 @@ import dev.hotreload.ReloadReport;
 import dev.hotreload.core.ConsoleProgress;
 import dev.hotreload.k8s.dev.DevSession;
 import dev.hotreload.k8s.dev.KubernetesDev;
+import dev.hotreload.k8s.testing.Http10;
 import dev.hotreload.k8s.testing.LocalCluster;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
@@ -15,11 +16,6 @@ import io.kubernetes.client.openapi.models.V1Namespace;
 import io.kubernetes.client.openapi.models.V1ObjectMeta;
 import io.kubernetes.client.openapi.models.V1Pod;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -89,7 +85,7 @@ class KodataSyncIT {
       assertThat(binary.reload().trigger()).isEqualTo(Reload.Trigger.FILE_CHANGE);
       assertThat(binary.succeeded()).as(binary.failure().orElse("")).isTrue();
       awaitGet(port, "/", "Hello from hotreload v2");
-      assertThat(get(port, "/kodata")).as("the binary edit keeps the synced data")
+      assertThat(Http10.get(port, "/kodata")).as("the binary edit keeps the synced data")
           .isEqualTo("a banner edited in kodata\n");
 
       V1Pod pod = core.listNamespacedPod(namespace).labelSelector("app=hello").execute()
@@ -104,7 +100,7 @@ class KodataSyncIT {
     long deadline = System.nanoTime() + WAIT.toNanos();
     String last = null;
     while (System.nanoTime() < deadline) {
-      last = get(port, path);
+      last = Http10.get(port, path);
       if (expected.equals(last)) {
         return;
       }
@@ -112,22 +108,6 @@ class KodataSyncIT {
     }
     throw new AssertionError("GET " + path + " did not answer '" + expected + "' within " + WAIT
         + "; last answer: " + last);
-  }
-
-  private static String get(int port, String path) {
-    try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1000);
-      socket.setSoTimeout(2000);
-      socket.getOutputStream().write(("GET " + path + " HTTP/1.0\r\nHost: localhost\r\n\r\n")
-          .getBytes(StandardCharsets.US_ASCII));
-      InputStream in = socket.getInputStream();
-      String response = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-      int body = response.indexOf("\r\n\r\n");
-      return response.startsWith("HTTP/1.") && response.contains(" 200 ") && body >= 0
-          ? response.substring(body + 4) : null;
-    } catch (IOException e) {
-      return null;
-    }
   }
 
   private static Path copy(Path from, Path to) throws IOException {

@@ -21,11 +21,23 @@ public final class Http10 {
    * @return the body, or null when nothing answers in time
    */
   public static String get(int port) {
+    return get(port, "/");
+  }
+
+  /**
+   * The body of {@code GET path} on a loopback port.
+   *
+   * @param port the port
+   * @param path such as {@code /kodata}
+   * @return the body, or null when nothing answers in time
+   */
+  public static String get(int port, String path) {
     try (Socket socket = new Socket()) {
       socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1000);
       socket.setSoTimeout(2000);
       socket.getOutputStream().write(
-          "GET / HTTP/1.0\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+          ("GET " + path + " HTTP/1.0\r\nHost: localhost\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
       InputStream in = socket.getInputStream();
       String response = new String(in.readAllBytes(), StandardCharsets.UTF_8);
       int body = response.indexOf("\r\n\r\n");

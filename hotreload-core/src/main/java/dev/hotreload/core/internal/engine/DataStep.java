@@ -21,6 +21,10 @@ final class DataStep {
   private final EngineConfig config;
   private final Path directory;
 
+  Path directory() {
+    return directory;
+  }
+
   DataStep(EngineConfig config, Path directory) {
     this.config = config;
     this.directory = directory;

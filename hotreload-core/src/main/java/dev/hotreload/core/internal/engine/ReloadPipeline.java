@@ -52,8 +52,7 @@ final class ReloadPipeline {
   /** Whether a reload's changes include files under the main package's kodata/. */
   private boolean touchesData(Reload reload) {
     return data != null && reload.changes().paths().stream()
-        .anyMatch(p -> KoDataDirectory.of(config.workspace().toAbsolutePath(),
-            config.mainPackage()).filter(p.toAbsolutePath()::startsWith).isPresent());
+        .anyMatch(p -> p.toAbsolutePath().startsWith(data.directory()));
   }
 
   /** Only kodata changed: deliver it everywhere, restart on it (or not), no build. */
