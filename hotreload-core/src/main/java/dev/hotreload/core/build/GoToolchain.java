@@ -95,6 +95,22 @@ public final class GoToolchain {
     List<String> command = new ArrayList<>();
     command.add(go.toString());
     command.addAll(args);
+    return exec(command, directory, env);
+  }
+
+  /**
+   * Runs one of the toolchain's programs (or any other) like {@link #run}: waits, and kills it
+   * with everything it started if the calling thread is interrupted.
+   *
+   * @param command the program and its arguments
+   * @param directory the working directory
+   * @param env variables added to this process's environment
+   * @return exit code and output
+   * @throws IOException if it could not start
+   * @throws InterruptedIOException if interrupted; the program is dead when this is thrown
+   */
+  static Result exec(List<String> command, Path directory, Map<String, String> env)
+      throws IOException {
     ProcessBuilder builder = new ProcessBuilder(command).directory(directory.toFile());
     builder.environment().putAll(env);
     Process process = builder.start();
@@ -108,7 +124,7 @@ public final class GoToolchain {
       process.descendants().forEach(ProcessHandle::destroyForcibly);
       process.destroyForcibly();
       Thread.currentThread().interrupt();
-      throw new InterruptedIOException("go " + String.join(" ", args) + " was interrupted");
+      throw new InterruptedIOException(String.join(" ", command) + " was interrupted");
     }
   }
 
