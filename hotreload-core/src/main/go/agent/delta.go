@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"syscall"
 )
 
 // Delta operations, as the agent README documents them.
@@ -96,7 +97,7 @@ func truncatedOp(err error) error {
 // file and the running binary's sha256. A binary replaced between the hash and
 // the open still cannot slip through: the rebuilt stream's sha256 is checked.
 func openBase(path, wantSHA256 string) (f *os.File, size int64, current string, err error) {
-	current, err = hashFile(path)
+	current, err = knownHash(path)
 	if err != nil {
 		return nil, 0, "", fmt.Errorf("hash running binary %s: %v", path, err)
 	}
@@ -113,4 +114,45 @@ func openBase(path, wantSHA256 string) (f *os.File, size int64, current string, 
 		return nil, 0, "", fmt.Errorf("stat running binary %s: %v", path, err)
 	}
 	return f, fi.Size(), current, nil
+}
+
+// knownHash is hashFile with the answer kept beside the file: an install
+// records the sha256 it verified (rememberHash), so a delta against the
+// binary it installed does not read the whole binary again. The record names
+// the file's inode, size and modification time; any other file at the path
+// (a rollback, a copy by hand) is hashed.
+func knownHash(path string) (string, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return "", err
+	}
+	if b, err := os.ReadFile(path + ".sha256"); err == nil {
+		var ino, size, mtime int64
+		var sum string
+		if n, _ := fmt.Sscanf(string(b), "%d %d %d %64s", &ino, &size, &mtime, &sum); n == 4 &&
+			ino == inode(fi) && size == fi.Size() && mtime == fi.ModTime().UnixNano() {
+			return sum, nil
+		}
+	}
+	return hashFile(path)
+}
+
+// rememberHash records the sha256 of the file now at path for knownHash.
+func rememberHash(path, sum string) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return
+	}
+	tmp := fmt.Sprintf("%s.sha256.tmp-%d", path, os.Getpid())
+	record := fmt.Sprintf("%d %d %d %s\n", inode(fi), fi.Size(), fi.ModTime().UnixNano(), sum)
+	if os.WriteFile(tmp, []byte(record), 0o644) != nil || os.Rename(tmp, path+".sha256") != nil {
+		os.Remove(tmp)
+	}
+}
+
+func inode(fi os.FileInfo) int64 {
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		return int64(st.Ino)
+	}
+	return -1
 }

@@ -5,6 +5,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -116,5 +118,34 @@ func TestHeaderDeltaNeedsBase(t *testing.T) {
 	}
 	if !errors.Is(truncatedOp(io.EOF), io.ErrUnexpectedEOF) {
 		t.Fatal("EOF inside an operation is truncation")
+	}
+}
+
+func TestKnownHashTrustsTheRecordOnlyForTheSameFile(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "app")
+	if err := os.WriteFile(path, []byte("first"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	real := hexSum([]byte("first"))
+	rememberHash(path, real)
+	if got, _ := knownHash(path); got != real {
+		t.Fatalf("knownHash = %s, want the recorded %s", got, real)
+	}
+	// a record that lies about the same file is believed: proof it is read, not recomputed
+	rememberHash(path, strings.Repeat("b", 64))
+	if got, _ := knownHash(path); got != strings.Repeat("b", 64) {
+		t.Fatalf("knownHash = %s, want the record", got)
+	}
+	// another file renamed over the path (an install, a rollback) is hashed
+	other := filepath.Join(dir, "other")
+	if err := os.WriteFile(other, []byte("second"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(other, path); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := knownHash(path); got != hexSum([]byte("second")) {
+		t.Fatalf("knownHash = %s, want the new file's sha256", got)
 	}
 }

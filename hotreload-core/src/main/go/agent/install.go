@@ -282,6 +282,7 @@ func installPayload(o installOptions, br *bufio.Reader, h *header, cl supervisor
 		return fail("%v", err)
 	}
 	writeGeneration(target, generation{h.Session, h.Generation})
+	rememberHash(target, h.SHA256)
 
 	// The stop phase runs on the supervisor's own --stop-timeout, on top of
 	// our limit, so the socket deadline leaves room for it.
