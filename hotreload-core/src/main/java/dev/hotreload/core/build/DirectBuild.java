@@ -524,6 +524,7 @@ final class DirectBuild {
       }
     }
     Path work = Files.createDirectories(stateDirectory.resolve("work"));
+    List<String> compiledHere = new ArrayList<>();
     for (Tracked pkg : tracked.values()) {
       String archive = archives.get(pkg.importPath());
       if (archive == null) {
@@ -538,14 +539,22 @@ final class DirectBuild {
           return ((Outcome.Fallback) failed).reason();
         }
         archives.put(pkg.importPath(), compiled.toString());
+        compiledHere.add(pkg.importPath());
       }
     }
     if (!tracked.containsKey(invocation.importPath())) {
       return invocation.importPath() + " is not built from sources the direct builder follows";
     }
+    // The output go build linked from exactly these inputs carries the link's action ID:
+    // then it is current, and the first direct build does not relink it.
+    boolean linkedAlready = compiledHere.isEmpty() && link.args().stream()
+        .filter(a -> a.startsWith("-buildid=")).findFirst()
+        .map(a -> a.substring("-buildid=".length()).split("/")[0])
+        .filter(actionId -> goBuildId(invocation.out()).startsWith(actionId + "/"))
+        .isPresent();
     return new Learned(invocation.key(), Collections.unmodifiableMap(tracked),
         Map.copyOf(archives), link,
-        Map.copyOf(states), List.copyOf(moduleFiles), false);
+        Map.copyOf(states), List.copyOf(moduleFiles), linkedAlready);
   }
 
   private String goModCache(Invocation invocation) throws IOException {
@@ -579,6 +588,30 @@ final class DirectBuild {
       }
     }
     return List.of();
+  }
+
+  private static final byte[] GO_BUILD_ID_NOTE =
+      {4, 0, 0, 0, 0x53, 0, 0, 0, 4, 0, 0, 0, 'G', 'o', 0, 0};
+
+  /**
+   * The Go build ID of a little-endian ELF binary ({@code go tool buildid}): the note near its
+   * start. Empty if there is none or the file cannot be read.
+   */
+  static String goBuildId(Path binary) {
+    byte[] head;
+    try (var in = Files.newInputStream(binary)) {
+      head = in.readNBytes(64 * 1024);
+    } catch (IOException e) {
+      return "";
+    }
+    for (int i = 0; i + GO_BUILD_ID_NOTE.length + 0x53 <= head.length; i++) {
+      if (Arrays.equals(head, i, i + GO_BUILD_ID_NOTE.length, GO_BUILD_ID_NOTE, 0,
+          GO_BUILD_ID_NOTE.length)) {
+        int start = i + GO_BUILD_ID_NOTE.length;
+        return new String(head, start, 0x53, StandardCharsets.US_ASCII);
+      }
+    }
+    return "";
   }
 
   /** The .go files a compile reads, absolute. */

@@ -102,6 +102,17 @@ final class GoBuildScript {
         files.put(target, text.toString());
         continue;
       }
+      if (line.startsWith("echo ") && line.endsWith(" # internal") && line.contains(" > ")) {
+        // a small file written in one line, like an importcfg without imports
+        List<String> words = words(line.substring(0, line.length() - " # internal".length()));
+        int arrow = words.indexOf(">");
+        if (arrow > 0 && arrow == words.size() - 2) {
+          boolean noNewline = words.size() > 1 && words.get(1).equals("-n");
+          String text = String.join(" ", words.subList(noNewline ? 2 : 1, arrow));
+          files.put(words.get(arrow + 1), noNewline ? text : text + "\n");
+          continue;
+        }
+      }
       if (line.startsWith("cd ")) {
         directory = line.substring(3);
         continue;

@@ -36,6 +36,14 @@ class GoBuildScriptTest {
         go tool buildid -w $WORK/b002/_pkg_.a # internal
 
         #
+        # example.com/x/consts
+        #
+
+        echo '# import config' > $WORK/b004/importcfg # internal
+        cd /src
+        /go/pkg/tool/linux_amd64/compile -o $WORK/b004/_pkg_.a -p example.com/x/consts -importcfg $WORK/b004/importcfg -pack ./consts/c.go
+
+        #
         # example.com/x/asm
         #
 
@@ -58,6 +66,9 @@ class GoBuildScriptTest {
         .isEqualTo("{\"Files\": {\"a.txt\": \"/src/lib/a.txt\"}}");
     assertThat(lib.flag("-importcfg")).contains("$WORK/b002/importcfg");
     assertThat(script.packages().get("example.com/x/asm").onlyCompile()).isFalse();
+    GoBuildScript.PackageAction consts = script.packages().get("example.com/x/consts");
+    assertThat(consts.onlyCompile()).isTrue();
+    assertThat(consts.files()).containsEntry("$WORK/b004/importcfg", "# import config\n");
     GoBuildScript.LinkAction link = script.link().orElseThrow();
     assertThat(link.env()).containsEntry("GOROOT", "");
     assertThat(link.directory()).isEqualTo(".");
