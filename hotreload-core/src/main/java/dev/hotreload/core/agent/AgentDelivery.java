@@ -271,7 +271,9 @@ public final class AgentDelivery {
     AgentProtocol.InstallResult answer = reply.result();
     if (answer.ok() || answer.notReady()) {
       // The base of the next delta to this container: what it runs now.
-      binaries.put(artifact.sha256(), bytesOf(artifact));
+      byte[] runs = bytesOf(artifact);
+      binaries.put(artifact.sha256(), runs);
+      BinaryDelta.prepare(runs);
       delivered.put(container.id(), artifact.sha256());
       rememberStarted(artifact);
       container.delivered(timeout);

@@ -1,7 +1,12 @@
 package dev.hotreload.core.agent;
 
+import com.google.common.cache.Cache;
+import com.google.common.cache.CacheBuilder;
 import java.io.ByteArrayOutputStream;
 import java.util.Arrays;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
 
 /**
  * A new binary as copies from the previous one plus the bytes that are new: what the agent's
@@ -13,8 +18,8 @@ import java.util.Arrays;
  *
  * <p>The format: a sequence of operations, {@code 0x01 uvarint(offset) uvarint(length)} copies
  * {@code length} bytes of the base from {@code offset}, {@code 0x02 uvarint(length) bytes}
- * inserts the bytes that follow; uvarints as Go's {@code encoding/binary} writes them. Stateless
- * and thread-safe.
+ * inserts the bytes that follow; uvarints as Go's {@code encoding/binary} writes them.
+ * Thread-safe; the block index of a base is kept for the next encode against it.
  */
 public final class BinaryDelta {
   static final int COPY = 0x01;
@@ -23,7 +28,40 @@ public final class BinaryDelta {
   private static final long PRIME = 0x100000001b3L;
   private static final long PRIME_POW_BLOCK_MINUS_1 = pow(PRIME, BLOCK - 1);
 
+  /**
+   * Block indexes of recent bases, by array identity (weak keys): the base of the next delta is
+   * the binary delivered last, indexed in the background by {@link #prepare} while the developer
+   * edits, so the encode that follows the next build only scans the new binary.
+   */
+  private static final Cache<byte[], BlockIndex> INDEXES =
+      CacheBuilder.newBuilder().weakKeys().maximumSize(4).build();
+  private static final Executor INDEXER = Executors.newSingleThreadExecutor(runnable -> {
+    Thread thread = new Thread(runnable, "hotreload-delta-index");
+    thread.setDaemon(true);
+    return thread;
+  });
+
   private BinaryDelta() {}
+
+  /**
+   * Indexes a future base in the background. An {@link #encode} against it that starts before
+   * the index is done waits for it rather than building another.
+   *
+   * @param base the bytes of the binary a receiver now runs
+   */
+  public static void prepare(byte[] base) {
+    if (base.length >= BLOCK) {
+      INDEXER.execute(() -> indexOf(base));
+    }
+  }
+
+  private static BlockIndex indexOf(byte[] base) {
+    try {
+      return INDEXES.get(base, () -> new BlockIndex(base));
+    } catch (ExecutionException e) {
+      throw new IllegalStateException(e.getCause());
+    }
+  }
 
   /**
    * Encodes {@code target} against {@code base}.
@@ -39,7 +77,7 @@ public final class BinaryDelta {
       ops.insert(target, 0, n);
       return ops.toByteArray();
     }
-    BlockIndex index = new BlockIndex(base);
+    BlockIndex index = indexOf(base);
     int literalStart = 0;
     int i = 0;
     long h = hash(target, 0);
