@@ -27,7 +27,9 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -78,7 +80,7 @@ final class DirectBuild {
   record Invocation(GoToolchain go, Path directory, Map<String, String> env, List<String> flags,
       Path out, String importPath) {
     String key() {
-      return go.binary() + "\0" + directory + "\0" + new java.util.TreeMap<>(env) + "\0"
+      return go.binary() + "\0" + directory + "\0" + new TreeMap<>(env) + "\0"
           + flags + "\0" + out + "\0" + importPath;
     }
 
@@ -212,7 +214,7 @@ final class DirectBuild {
         if (Arrays.equals(now.sha256(), before.sha256())) {
           continue;
         }
-        if (!java.util.Objects.equals(now.header(), before.header())) {
+        if (!Objects.equals(now.header(), before.header())) {
           return Outcome.fallback(file + ": its imports, build constraints, package clause or "
               + "//go:embed lines changed");
         }
@@ -533,7 +535,8 @@ final class DirectBuild {
       if (archive.contains(GoBuildScript.WORK)) {
         // edited since go build ran, or compiled with a version stamp that -n cannot
         // reproduce: compiled here, from the sources' learned state
-        Path compiled = work.resolve(pkg.index() + ".a");
+        // a name of its own: a learning that outlived its wait may still be writing
+        Path compiled = Files.createTempFile(work, pkg.index() + "-learned-", ".a");
         Outcome failed = compile(invocation, pkg, archives, compiled, states);
         if (failed != null) {
           return ((Outcome.Fallback) failed).reason();
