@@ -182,8 +182,11 @@ public final class AgentDelivery {
     byte[] baseBytes = base == null ? null
         : base.equals(started.get()) ? startedBytes : binaries.getIfPresent(base);
     if (baseBytes != null) {
+      long encodeStart = System.nanoTime();
       AgentProtocol.Payload delta = deltaPayload(artifact, base, baseBytes, request.order());
+      long encoded = System.nanoTime();
       Answer answer = install(container, request, delta);
+      answer = answer.timed(encoded - encodeStart, System.nanoTime() - encoded);
       wireBytes += delta.wireBytes();
       // A refused delta (another binary runs there, or the rebuilt bytes did not check out)
       // changed nothing in the container: the whole binary follows in the same transfer.
@@ -238,8 +241,30 @@ public final class AgentDelivery {
     delivered.invalidate(containerId);
   }
 
-  /** What the agent answered, and whether it came over the container's open channel. */
-  private record Answer(AgentProtocol.InstallResult result, boolean overChannel) {}
+  /**
+   * What the agent answered, whether it came over the container's open channel, and for a delta
+   * how long encoding it and the round trip took (nanoseconds, 0 when not measured).
+   */
+  private record Answer(AgentProtocol.InstallResult result, boolean overChannel, long encodeNanos,
+      long roundTripNanos) {
+    Answer(AgentProtocol.InstallResult result, boolean overChannel) {
+      this(result, overChannel, 0, 0);
+    }
+
+    Answer timed(long encode, long roundTrip) {
+      return new Answer(result, overChannel, encode, roundTrip);
+    }
+
+    /** Where a delta's time went: its encoding here, the agent's own time, the round trip. */
+    String timings() {
+      if (roundTripNanos == 0) {
+        return "";
+      }
+      return String.format(java.util.Locale.ROOT, "; delta encoded in %d ms, agent %d ms of a "
+          + "%d ms round trip", encodeNanos / 1_000_000, result.totalMillis(),
+          roundTripNanos / 1_000_000);
+    }
+  }
 
   private Answer install(Connection container, TransferRequest request,
       AgentProtocol.Payload payload) throws IOException {
@@ -279,6 +304,7 @@ public final class AgentDelivery {
       container.delivered(timeout);
       return new TransferResult(wireBytes, Duration.ofMillis(answer.restartMillis()),
           "pid " + answer.pid() + (reply.overChannel() ? ", over the open exec" : "")
+              + reply.timings()
               + (answer.notReady() ? "; runs the new binary, but: " + answer.error() : ""));
     }
     delivered.invalidate(container.id());
