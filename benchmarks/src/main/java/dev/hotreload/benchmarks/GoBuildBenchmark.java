@@ -2,8 +2,11 @@ package dev.hotreload.benchmarks;
 
 import dev.hotreload.Platform;
 import dev.hotreload.core.build.GoBuilder;
+import dev.hotreload.core.testing.GoHttpbin;
+import dev.hotreload.core.testing.GoServiceWorkspace;
 import dev.hotreload.examples.HelloApp;
 import dev.hotreload.spi.BuildRequest;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -18,46 +21,107 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * {@code go build} alone for the edit the end-to-end benchmark makes (the hello example's
- * greeting, a different length each time): the floor every mode's latency sits on. {@code
- * stripped} is the library's default ({@code -ldflags=-s -w}); {@code debug} keeps the symbol
- * table and DWARF, as ko does.
+ * The builder alone, for one edit per invocation: {@code builder=go-build} runs {@code go build}
+ * every time, {@code builder=direct} the library's default (compile and link directly once
+ * learned). Three workspaces: the hello example; a multi-package service ({@link
+ * GoServiceWorkspace}: {@code leaf} edits a non-inlined body in the package three others import,
+ * {@code export} an inlinable one, which recompiles all importers); and go-httpbin, fetched from
+ * the Go module proxy at a pinned version ({@link GoHttpbin}: {@code handlers} is the issue's
+ * one-line edit in httpbin/handlers.go, {@code leaf} one in httpbin/digest). ReportWriter puts
+ * direct ÷ go-build beside each edit. {@code flags=debug} keeps the symbol table and DWARF, as ko
+ * does.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Warmup(iterations = 2)
-@Measurement(iterations = 8)
+@Warmup(iterations = 3)
+@Measurement(iterations = 10)
 @Fork(1)
 public class GoBuildBenchmark {
-  @Param({"stripped", "debug"})
+  @Param({"go-build", "direct"})
+  public String builder;
+
+  @Param({"hello/main", "service/main", "service/leaf", "service/export", "httpbin/main",
+      "httpbin/handlers", "httpbin/leaf"})
+  public String edit;
+
+  @Param({"stripped"})
   public String flags;
 
   private Path workspace;
-  private GoBuilder builder;
+  private GoServiceWorkspace service;
+  private GoHttpbin httpbin;
+  private GoBuilder goBuilder;
   private BuildRequest request;
   private int edits;
+  private int fallbacks;
+  private String lastFallback = "";
 
   @Setup(Level.Trial)
   public void prepare() throws Exception {
-    workspace = HelloApp.copy();
-    builder = GoBuilder.builder().debugInfo(flags.equals("debug"))
+    String mainPackage;
+    switch (edit.substring(0, edit.indexOf('/'))) {
+      case "hello" -> {
+        workspace = HelloApp.copy();
+        mainPackage = HelloApp.MAIN_PACKAGE;
+      }
+      case "service" -> {
+        service = GoServiceWorkspace.create(Files.createTempDirectory("hotreload-bench-svc-"));
+        workspace = service.root();
+        mainPackage = GoServiceWorkspace.MAIN_PACKAGE;
+      }
+      case "httpbin" -> {
+        httpbin = GoHttpbin.copy(Files.createTempDirectory("hotreload-bench-httpbin-"));
+        workspace = httpbin.root();
+        mainPackage = GoHttpbin.MAIN_PACKAGE;
+      }
+      default -> throw new IllegalArgumentException("unknown workspace in edit=" + edit);
+    }
+    goBuilder = GoBuilder.builder().debugInfo(flags.equals("debug"))
+        .direct(builder.equals("direct"))
         .cacheDirectory(Files.createTempDirectory("hotreload-bench-gobuild-")).build();
-    request = new BuildRequest(workspace, HelloApp.MAIN_PACKAGE, Platform.linuxHost());
-    builder.build(request);
+    request = new BuildRequest(workspace, mainPackage, Platform.linuxHost());
+    goBuilder.build(request);
+    goBuilder.build(request); // the direct builder has learned the build by now
   }
 
   @Setup(Level.Invocation)
-  public void edit() throws Exception {
+  public void edit() throws IOException {
     edits++;
-    HelloApp.setGreeting(workspace, "Hello from build " + edits + " " + "!".repeat(edits % 7));
+    switch (edit) {
+      case "hello/main" -> HelloApp.setGreeting(workspace,
+          "Hello from build " + edits + " " + "!".repeat(edits % 7));
+      case "service/main" -> service.editMain();
+      case "service/leaf" -> service.editLeafBody();
+      case "service/export" -> service.editInlinableBody();
+      case "httpbin/main" -> httpbin.editMain(edits);
+      case "httpbin/handlers" -> httpbin.editHandlers(edits);
+      case "httpbin/leaf" -> httpbin.editDigest(edits);
+      default -> throw new IllegalArgumentException("unknown edit " + edit);
+    }
   }
 
   @Benchmark
   public long build() throws Exception {
-    return builder.build(request).size();
+    long size = goBuilder.build(request).size();
+    GoBuilder.LastBuild last = goBuilder.lastBuild().orElseThrow();
+    if (builder.equals("direct") && !last.direct()) {
+      fallbacks++;
+      lastFallback = last.reason();
+    }
+    return size;
+  }
+
+  /** A direct run that fell back measured go build: it fails instead of reporting that. */
+  @TearDown(Level.Trial)
+  public void checkEveryBuildWasDirect() {
+    if (fallbacks > 0) {
+      throw new IllegalStateException(fallbacks + " of the direct builds of " + edit
+          + " ran go build; the last because " + lastFallback);
+    }
   }
 }

@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -208,6 +209,13 @@ public final class ReportWriter {
 
   static String otherTable(JsonNode jmh) {
     StringBuilder md = new StringBuilder();
+    // GoBuildBenchmark's baseline: the median of builder=go-build for the same other params
+    Map<String, Double> goBuildMedians = new HashMap<>();
+    for (JsonNode result : jmh) {
+      if ("go-build".equals(result.path("params").path("builder").asText())) {
+        goBuildMedians.put(withoutBuilder(result), median(result));
+      }
+    }
     for (JsonNode result : jmh) {
       String benchmark = result.path("benchmark").asText();
       if (benchmark.endsWith(E2E)) {
@@ -215,28 +223,48 @@ public final class ReportWriter {
       }
       if (md.isEmpty()) {
         md.append("## Other benchmarks\n\n| benchmark | params | mode | score | ± error | unit "
-            + "| p50 | p95 |\n|---|---|---|---|---|---|---|---|\n");
+            + "| p50 | p95 | p50 ÷ go-build |\n|---|---|---|---|---|---|---|---|---|\n");
       }
       JsonNode metric = result.path("primaryMetric");
       List<String> params = new ArrayList<>();
       result.path("params").properties().forEach(e -> params.add(e.getKey() + "="
           + e.getValue().asText()));
       JsonNode pct = metric.path("scorePercentiles");
-      md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s |%n",
+      Double baseline = result.path("params").has("builder")
+          ? goBuildMedians.get(withoutBuilder(result)) : null;
+      String ratio = baseline == null ? "—"
+          : String.format(Locale.ROOT, "%.2f×", median(result) / baseline);
+      md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |%n",
           benchmark.substring(benchmark.lastIndexOf('.', benchmark.lastIndexOf('.') - 1) + 1),
           params.isEmpty() ? "—" : String.join(", ", params), result.path("mode").asText(),
           fmt(metric.path("score").asDouble()), fmt(metric.path("scoreError").asDouble()),
           metric.path("scoreUnit").asText(),
           pct.has("50.0") ? fmt(pct.path("50.0").asDouble()) : "—",
-          pct.has("95.0") ? fmt(pct.path("95.0").asDouble()) : "—"));
+          pct.has("95.0") ? fmt(pct.path("95.0").asDouble()) : "—", ratio));
       for (Map.Entry<String, JsonNode> e : result.path("secondaryMetrics").properties()) {
-        md.append(String.format(Locale.ROOT, "| ↳ %s | | | %s | %s | %s | | |%n", e.getKey(),
+        md.append(String.format(Locale.ROOT, "| ↳ %s | | | %s | %s | %s | | | |%n", e.getKey(),
             fmt(e.getValue().path("score").asDouble()),
             fmt(e.getValue().path("scoreError").asDouble()),
             e.getValue().path("scoreUnit").asText()));
       }
     }
     return md.toString();
+  }
+
+  private static String withoutBuilder(JsonNode result) {
+    List<String> params = new ArrayList<>();
+    result.path("params").properties().forEach(e -> {
+      if (!e.getKey().equals("builder")) {
+        params.add(e.getKey() + "=" + e.getValue().asText());
+      }
+    });
+    return result.path("benchmark").asText() + " " + params;
+  }
+
+  private static double median(JsonNode result) {
+    JsonNode metric = result.path("primaryMetric");
+    JsonNode p50 = metric.path("scorePercentiles").path("50.0");
+    return p50.isMissingNode() ? metric.path("score").asDouble() : p50.asDouble();
   }
 
   static String sizesTable(List<JsonNode> figures) {

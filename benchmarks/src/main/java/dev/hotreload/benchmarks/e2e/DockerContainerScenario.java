@@ -20,6 +20,7 @@ import org.testcontainers.utility.DockerImageName;
 final class DockerContainerScenario implements Scenario {
   private final Path workspace;
   private final GenericContainer<?> container;
+  private final BuildEnds builds = new BuildEnds();
   private final Session session;
   private final int port;
   private ReloadReport last;
@@ -33,6 +34,7 @@ final class DockerContainerScenario implements Scenario {
     container.start();
     port = container.getMappedPort(HelloApp.PORT);
     session = HotReload.forWorkspace(workspace)
+          .listener(builds)
         .mainPackage(HelloApp.MAIN_PACKAGE)
         .target(DockerTarget.of(container).followLogs(false))
         .readiness(Readiness.httpGet(HelloApp.PORT, "/healthz"))
@@ -42,7 +44,8 @@ final class DockerContainerScenario implements Scenario {
 
   @Override
   public void editAndAwait(String text) throws Exception {
-    last = Scenario.editThroughSession(session, workspace, () -> port, text, "docker-container");
+    last = Scenario.editThroughSession(session, builds, workspace, () -> port, text,
+        "docker-container");
   }
 
   @Override

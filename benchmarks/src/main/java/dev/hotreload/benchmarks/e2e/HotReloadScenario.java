@@ -30,6 +30,7 @@ final class HotReloadScenario implements Scenario {
   private final HelloApp.Mode mode;
   private final Path workspace;
   private final Deployer deployer;
+  private final BuildEnds builds = new BuildEnds();
   private final Session session;
   private final PortForwarder forward;
   private long seen;
@@ -50,7 +51,7 @@ final class HotReloadScenario implements Scenario {
     deployer = new Deployer(client, ns);
     deployer.apply(HelloApp.manifest(replicas, mode, image, artifact.importPath()));
     deployer.awaitRollout(ns, HelloApp.NAME, Duration.ofMinutes(5));
-    HotReload.Configurator configurator = HotReload.forWorkspace(workspace)
+    HotReload.Configurator configurator = HotReload.forWorkspace(workspace).listener(builds)
         .mainPackage(HelloApp.MAIN_PACKAGE)
         .platform(platform)
         .target(KubernetesTarget.deployment(ns, HelloApp.NAME).apiClient(client));
@@ -70,7 +71,9 @@ final class HotReloadScenario implements Scenario {
   @Override
   public void editAndAwait(String text) throws Exception {
     seen = session.lastSequence();
+    long built = builds.count();
     HelloApp.setGreeting(workspace, text);
+    builds.awaitAfter(built, Duration.ofMinutes(3)); // see BuildEnds
     Poll.until(forward::localPort, text, mode.name());
     // One pod answering is not every replica reloaded: the report comes when all are.
     last = session.awaitReloadAfter(seen, Duration.ofMinutes(3));

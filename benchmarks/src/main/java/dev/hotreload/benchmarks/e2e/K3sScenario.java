@@ -18,6 +18,7 @@ import org.testcontainers.k3s.K3sContainer;
 final class K3sScenario implements Scenario {
   private final Path workspace;
   private final K3sContainer k3s;
+  private final BuildEnds builds = new BuildEnds();
   private final DevSession session;
   private final int port;
   private ReloadReport last;
@@ -29,6 +30,7 @@ final class K3sScenario implements Scenario {
     try {
       session = K3sDev.on(k3s, KubernetesDev.forWorkspace(workspace)
               .manifests(workspace.resolve("k8s"))
+              .listener(builds)
               .portForward("deployment/" + HelloApp.NAME, 0, HelloApp.PORT))
           .start();
       session.awaitReady(Duration.ofMinutes(3));
@@ -41,7 +43,8 @@ final class K3sScenario implements Scenario {
 
   @Override
   public void editAndAwait(String text) throws Exception {
-    last = Scenario.editThroughSession(session, workspace, () -> port, text, "k3s");
+    last = Scenario.editThroughSession(session, builds, workspace, () -> port, text,
+        "k3s");
   }
 
   @Override

@@ -14,6 +14,7 @@ import java.time.Duration;
 final class LocalProcessScenario implements Scenario {
   private final Path workspace;
   private final int port;
+  private final BuildEnds builds = new BuildEnds();
   private final Session session;
   private ReloadReport last;
 
@@ -23,6 +24,7 @@ final class LocalProcessScenario implements Scenario {
       port = socket.getLocalPort();
     }
     session = HotReload.forWorkspace(workspace)
+          .listener(builds)
         .mainPackage(HelloApp.MAIN_PACKAGE)
         .target(LocalProcessTarget.create()
             .env("PORT", String.valueOf(port))
@@ -34,7 +36,8 @@ final class LocalProcessScenario implements Scenario {
 
   @Override
   public void editAndAwait(String text) throws Exception {
-    last = Scenario.editThroughSession(session, workspace, () -> port, text, "local-process");
+    last = Scenario.editThroughSession(session, builds, workspace, () -> port, text,
+        "local-process");
   }
 
   @Override

@@ -51,12 +51,15 @@ interface Scenario extends AutoCloseable {
 
   /**
    * One edit of a mode that reloads through a session: saves the greeting in the session's
-   * workspace, polls the port until it answers with it, and returns that reload's report.
+   * workspace, polls the port (from the end of the build on) until it answers with it, and
+   * returns that reload's report.
    */
-  static ReloadReport editThroughSession(Session session, Path workspace, IntSupplier port,
-      String text, String mode) throws Exception {
+  static ReloadReport editThroughSession(Session session, BuildEnds builds, Path workspace,
+      IntSupplier port, String text, String mode) throws Exception {
     long seen = session.lastSequence();
+    long built = builds.count();
     HelloApp.setGreeting(workspace, text);
+    builds.awaitAfter(built, Duration.ofMinutes(1));
     Poll.until(port, text, mode);
     return session.awaitReloadAfter(seen, Duration.ofMinutes(1));
   }
