@@ -26,6 +26,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -65,8 +66,11 @@ final class DirectBuild {
 
   /** What {@link #build} did. */
   sealed interface Outcome {
-    /** Built directly, compiling these packages (none when nothing changed). */
-    record Built(Path binary, List<String> compiled) implements Outcome {}
+    /**
+     * Built directly, compiling these packages (none when nothing changed); {@code timings}
+     * says where the time went.
+     */
+    record Built(Path binary, List<String> compiled, String timings) implements Outcome {}
 
     /** Left to {@code go build}, for this reason. */
     record Fallback(String reason) implements Outcome {}
@@ -163,6 +167,7 @@ final class DirectBuild {
    * @throws InterruptedIOException if the thread is interrupted; the state is unchanged
    */
   synchronized Outcome build(Invocation invocation) throws IOException {
+    long start = System.nanoTime();
     Object learnt;
     try {
       learnt = learning.get(30, TimeUnit.SECONDS);
@@ -227,13 +232,14 @@ final class DirectBuild {
     if (dirty.isEmpty() && learned.linked() && Files.isRegularFile(invocation.out())) {
       learning = CompletableFuture.completedFuture(new Learned(learned.key(), learned.tracked(),
           learned.archives(), learned.link(), Map.copyOf(states), learned.moduleFiles(), true));
-      return new Outcome.Built(invocation.out(), List.of());
+      return new Outcome.Built(invocation.out(), List.of(), "nothing changed");
     }
-    return compileAndLink(invocation, learned, states, dirty);
+    return compileAndLink(invocation, learned, states, dirty, System.nanoTime() - start);
   }
 
   private Outcome compileAndLink(Invocation invocation, Learned learned,
-      Map<Path, FileState> states, Set<String> dirty) throws IOException {
+      Map<Path, FileState> states, Set<String> dirty, long checkNanos) throws IOException {
+    long compileStart = System.nanoTime();
     Path work = Files.createDirectories(stateDirectory.resolve("work"));
     Map<String, String> archives = new HashMap<>(learned.archives());
     Map<String, Path> staged = new LinkedHashMap<>();
@@ -266,7 +272,9 @@ final class DirectBuild {
         staged.put(pkg.importPath(), archive);
       }
       Path binary = work.resolve("exe.new");
+      long linkStart = System.nanoTime();
       Outcome failed = link(invocation, learned, archives, binary, states);
+      long linked = System.nanoTime();
       if (failed != null) {
         return failed;
       }
@@ -282,7 +290,10 @@ final class DirectBuild {
       learning = CompletableFuture.completedFuture(new Learned(learned.key(), learned.tracked(),
           Map.copyOf(committed), learned.link(), Map.copyOf(states), learned.moduleFiles(),
           true));
-      return new Outcome.Built(invocation.out(), List.copyOf(compiled));
+      return new Outcome.Built(invocation.out(), List.copyOf(compiled), String.format(
+          Locale.ROOT, "sources checked in %d ms, %d package(s) compiled in %d ms, linked in "
+              + "%d ms", checkNanos / 1_000_000, compiled.size(),
+          (linkStart - compileStart) / 1_000_000, (linked - linkStart) / 1_000_000));
     } finally {
       for (Path left : staged.values()) {
         Files.deleteIfExists(left);

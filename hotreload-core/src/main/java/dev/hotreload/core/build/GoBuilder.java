@@ -128,7 +128,7 @@ public final class GoBuilder implements ArtifactBuilder {
                   .substring(0, 16)), LEARNER));
       DirectBuild.Outcome outcome = state.build(invocation);
       if (outcome instanceof DirectBuild.Outcome.Built built) {
-        lastBuild = new LastBuild(true, built.compiled(), "built with go tool compile and link");
+        lastBuild = new LastBuild(true, built.compiled(), built.timings());
         return artifact(invocation, platform);
       }
       reason = ((DirectBuild.Outcome.Fallback) outcome).reason();
@@ -164,7 +164,7 @@ public final class GoBuilder implements ArtifactBuilder {
    *
    * @param direct whether it ran the compiler and linker itself instead of {@code go build}
    * @param compiled the packages it compiled when direct (empty: nothing changed)
-   * @param reason why it was not direct, or what it did
+   * @param reason why it was not direct, or for a direct build where its time went
    */
   public record LastBuild(boolean direct, List<String> compiled, String reason) {
     /** Copies the list. */
