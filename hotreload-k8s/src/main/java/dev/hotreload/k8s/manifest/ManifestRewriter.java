@@ -165,7 +165,7 @@ public final class ManifestRewriter {
                   pod -> pods.rewrite(pod, run.images, run.rewritten));
       if (modified) {
         out.append(chunk.marker())
-            .append(ManifestYaml.emit(root, chunk.body()))
+            .append(ManifestYaml.emit(root, ManifestYaml.compose(chunk.body()), chunk.body()))
             .append(chunk.suffix());
       } else {
         out.append(chunk.text());

@@ -8,6 +8,7 @@ import java.util.Comparator;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
 import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -69,6 +70,27 @@ final class ManifestYaml {
         .getSingleNode();
   }
 
+  /**
+   * Writes an edited document: its original text with only what the edit changed spliced in
+   * ({@link ManifestSplice}), or where that cannot be placed, re-emitted in the style of its
+   * original text. Either way the text is used only if it parses to the edited tree.
+   *
+   * @param root the edited tree
+   * @param original the tree as parsed from {@code originalBody}, before the edit
+   * @param originalBody the document's source text
+   */
+  static String emit(Node root, Node original, String originalBody) {
+    boolean explicitStart = ManifestDocuments.lines(originalBody).stream()
+        .anyMatch(line -> ManifestDocuments.isMarker(line, "---"));
+    Optional<String> spliced = ManifestSplice.splice(originalBody, original, root,
+        dumperOptions(originalBody, explicitStart));
+    // The splice keeps the source's key order where the edit moved a key: same meaning.
+    if (spliced.isPresent() && sameTreeInAnyKeyOrder(spliced.get(), root)) {
+      return spliced.get();
+    }
+    return emit(root, originalBody);
+  }
+
   /** Writes an edited document in the style of its original text. */
   static String emit(Node root, String originalBody) {
     List<String> originalLines = ManifestDocuments.lines(originalBody);
@@ -105,7 +127,7 @@ final class ManifestYaml {
     return out.toString();
   }
 
-  private static DumperOptions dumperOptions(String originalBody, boolean explicitStart) {
+  static DumperOptions dumperOptions(String originalBody, boolean explicitStart) {
     DumperOptions options = new DumperOptions();
     options.setProcessComments(true);
     options.setExplicitStart(explicitStart);
@@ -373,6 +395,55 @@ final class ManifestYaml {
     } catch (IndexOutOfBoundsException e) {
       return line.length();
     }
+  }
+
+  private static boolean sameTreeInAnyKeyOrder(String text, Node expected) {
+    try {
+      return sameInAnyKeyOrder(compose(text), expected);
+    } catch (YAMLException e) {
+      return false;
+    }
+  }
+
+  private static boolean sameInAnyKeyOrder(Node actual, Node expected) {
+    if (actual == null || expected == null) {
+      return actual == expected;
+    }
+    if (!actual.getTag().equals(expected.getTag())) {
+      return false;
+    }
+    if (expected instanceof ScalarNode e) {
+      return actual instanceof ScalarNode a && a.getValue().equals(e.getValue());
+    }
+    if (expected instanceof SequenceNode e) {
+      if (!(actual instanceof SequenceNode a) || a.getValue().size() != e.getValue().size()) {
+        return false;
+      }
+      for (int i = 0; i < e.getValue().size(); i++) {
+        if (!sameInAnyKeyOrder(a.getValue().get(i), e.getValue().get(i))) {
+          return false;
+        }
+      }
+      return true;
+    }
+    if (expected instanceof MappingNode e && actual instanceof MappingNode a
+        && a.getValue().size() == e.getValue().size()) {
+      Map<String, Node> values = new java.util.HashMap<>();
+      for (NodeTuple tuple : a.getValue()) {
+        if (!(tuple.getKeyNode() instanceof ScalarNode key)) {
+          return false;
+        }
+        values.put(key.getValue(), tuple.getValueNode());
+      }
+      for (NodeTuple tuple : e.getValue()) {
+        if (!(tuple.getKeyNode() instanceof ScalarNode key)
+            || !sameInAnyKeyOrder(values.get(key.getValue()), tuple.getValueNode())) {
+          return false;
+        }
+      }
+      return values.size() == e.getValue().size();
+    }
+    return false;
   }
 
   private static boolean sameTree(String text, Node expected) {

@@ -651,6 +651,34 @@ class ManifestRewriterTest {
   }
 
   @Test
+  void aByteOrderMark_andBlankLinesBetweenItems_stayAsTheyWere() {
+    String yaml = "\uFEFF" + """
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: p}
+        spec:
+          containers:
+          - name: sidecar
+            image: busybox
+
+          - name: app
+            image: ko://example.com/hello/cmd/hello
+            env:
+            - name: A
+              value: "1"
+          \s\s
+            - name: B
+              value: "2"
+        """;
+
+    String out = REWRITER.rewrite(yaml).yaml();
+
+    assertThat(out).startsWith("\uFEFFapiVersion: v1\n");
+    assertThat(out).contains("    image: busybox\n\n  - name: app\n");
+    assertThat(out).contains("      value: \"1\"\n    \n    - name: B\n");
+  }
+
+  @Test
   void documentMarkersWithComments_andDocumentEndMarkers_areKept() {
     String yaml = """
         --- # the pod
