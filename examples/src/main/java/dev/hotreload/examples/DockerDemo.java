@@ -6,6 +6,7 @@ import dev.hotreload.core.HotReload;
 import dev.hotreload.core.Readiness;
 import dev.hotreload.docker.DockerDevImage;
 import dev.hotreload.docker.DockerTarget;
+import dev.hotreload.event.ReloadListener;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -63,11 +64,13 @@ public final class DockerDemo {
       int port = container.getMappedPort(8080);
       System.out.printf("hotreload demo: %s → container %s on http://127.0.0.1:%d/%n",
           workspace.toAbsolutePath(), container.getContainerName().replaceFirst("^/", ""), port);
+      EditLoop loop = new EditLoop();
       try (Session session = HotReload.forWorkspace(workspace)
           .mainPackage("./cmd/server")
           .target(DockerTarget.of(container))
           .readiness(Readiness.httpGet(8080, "/healthz"))
-          .listener(ConsoleProgress.toStdout().relativeTo(workspace))
+          .listener(ReloadListener.compose(ConsoleProgress.toStdout().relativeTo(workspace),
+                  loop.listener()))
           .start()) {
         session.awaitReady(Duration.ofMinutes(5));
         if (edits == 0) {
@@ -80,7 +83,6 @@ public final class DockerDemo {
           session.awaitClose();
           return;
         }
-        EditLoop loop = new EditLoop();
         loop.run(session, workspace.resolve("cmd/server/main.go"), () -> port, edits);
         loop.print("docker container");
       }

@@ -3,6 +3,7 @@ package dev.hotreload.examples;
 import dev.hotreload.Phase;
 import dev.hotreload.ReloadReport;
 import dev.hotreload.Session;
+import dev.hotreload.event.ReloadListener;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +25,7 @@ import java.util.stream.Stream;
  * Prints median, p95, min and max, and the median of each phase from the session's reports.
  */
 final class EditLoop {
+  private final BuildEnds builds = new BuildEnds();
   private final List<Long> samples = new ArrayList<>();
   private final Map<Phase, List<Long>> phases = new EnumMap<>(Phase.class);
   private double rssFirstMb = -1;
@@ -38,6 +40,16 @@ final class EditLoop {
    * @param edits how many
    * @throws Exception if an edit is not served within 2 minutes
    */
+  /**
+   * What the session must be given as a listener: the loop polls the service only once the
+   * build of its edit ended.
+   *
+   * @return the listener
+   */
+  ReloadListener listener() {
+    return builds;
+  }
+
   void run(Session session, Path main, IntSupplier port, int edits) throws Exception {
     String source = Files.readString(main);
     rssFirstMb = rssMb();
@@ -45,8 +57,14 @@ final class EditLoop {
       String text = "Hello from hotreload edit " + i + " at " + System.nanoTime();
       long seen = session.lastSequence();
       long start = System.nanoTime();
-      Files.writeString(main, source.replaceFirst("const greeting = \".*\"",
+      long built = builds.count();
+      // Written aside and renamed over, as editors save: no build reads a truncated file.
+      Path next = main.resolveSibling("." + main.getFileName() + ".next");
+      Files.writeString(next, source.replaceFirst("const greeting = \".*\"",
           "const greeting = \"" + text + "\""));
+      Files.move(next, main, StandardCopyOption.REPLACE_EXISTING,
+          StandardCopyOption.ATOMIC_MOVE);
+      builds.awaitAfter(built, Duration.ofMinutes(2)); // see BuildEnds
       while (!text.equals(get(port.getAsInt()))) {
         if (System.nanoTime() - start > Duration.ofMinutes(2).toNanos()) {
           throw new IllegalStateException("edit " + i + " was not served within 2 minutes; "

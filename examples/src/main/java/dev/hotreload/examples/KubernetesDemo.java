@@ -2,6 +2,7 @@ package dev.hotreload.examples;
 
 import dev.hotreload.Session;
 import dev.hotreload.core.ConsoleProgress;
+import dev.hotreload.event.ReloadListener;
 import dev.hotreload.k8s.connect.KubeConnection;
 import dev.hotreload.k8s.dev.DevSession;
 import dev.hotreload.k8s.dev.KubernetesDev;
@@ -68,17 +69,20 @@ public final class KubernetesDemo {
     }
     ExecTransport transport = encoding.equals("identity") ? ExecTransport.identity()
         : encoding.equals("gzip") ? ExecTransport.gzip() : new ExecTransport();
+    EditLoop loop = new EditLoop();
     try (DevSession dev = KubernetesDev.forWorkspace(workspace)
         .manifests(HelloApp.manifestFile(workspace, replicas))
         .connection(cluster)
         .portForward("deployment/" + HelloApp.NAME, 0, HelloApp.PORT)
         .keepDeployment(keep)
         .sessions(session -> session.transport(transport))
-        .listener(ConsoleProgress.toStdout().relativeTo(workspace))
+        .listener(ReloadListener.compose(ConsoleProgress.toStdout().relativeTo(workspace),
+                loop.listener()))
         .start()) {
-      EditLoop loop = edit(dev, workspace, () -> dev.localPort("deployment/" + HelloApp.NAME),
-          edits, "kubernetes, agent mode, " + replicas + " replica(s)");
-      if (loop != null && json != null) {
+      boolean edited = edit(loop, dev, workspace,
+          () -> dev.localPort("deployment/" + HelloApp.NAME), edits,
+          "kubernetes, agent mode, " + replicas + " replica(s)");
+      if (edited && json != null) {
         loop.writeJson(json, "kubernetes, agent mode, " + replicas + " replica(s)", dev);
         System.out.println("figures written to " + json);
       }
@@ -88,21 +92,21 @@ public final class KubernetesDemo {
   /**
    * Waits for the first binary, then either waits for the user's saves or edits itself.
    *
-   * @return the edit loop with its figures, or null when the user edited
+   * @param loop the edit loop, whose listener the session has
+   * @return whether the loop edited (false: the user did)
    */
-  static EditLoop edit(Session session, Path workspace, IntSupplier port, int edits,
-      String what) throws Exception {
+  static boolean edit(EditLoop loop, Session session, Path workspace, IntSupplier port,
+      int edits, String what) throws Exception {
     session.awaitReady(Duration.ofMinutes(2));
     if (edits == 0) {
       Runtime.getRuntime().addShutdownHook(new Thread(session::close));
       System.out.println("Edit " + HelloApp.mainFile(workspace) + " and save; the service "
           + "answers on http://127.0.0.1:" + port.getAsInt() + "/ ; Ctrl-C stops.");
       session.awaitClose();
-      return null;
+      return false;
     }
-    EditLoop loop = new EditLoop();
     loop.run(session, HelloApp.mainFile(workspace), port, edits);
     loop.print(what);
-    return loop;
+    return true;
   }
 }

@@ -5,6 +5,7 @@ import dev.hotreload.core.ConsoleProgress;
 import dev.hotreload.core.HotReload;
 import dev.hotreload.core.Readiness;
 import dev.hotreload.core.local.LocalProcessTarget;
+import dev.hotreload.event.ReloadListener;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,13 +60,15 @@ public final class LocalDemo {
     System.out.printf("hotreload demo: %s → local process on http://127.0.0.1:%d/%n",
         workspace.toAbsolutePath(), port);
 
+    EditLoop loop = new EditLoop();
     try (Session session = HotReload.forWorkspace(workspace)
         .mainPackage("./cmd/server")
         .target(LocalProcessTarget.create()
             .env("PORT", String.valueOf(port))
             .env("KO_DATA_PATH", workspace.resolve("kodata").toAbsolutePath().toString()))
         .readiness(Readiness.httpGet(port, "/healthz"))
-        .listener(ConsoleProgress.toStdout().relativeTo(workspace))
+        .listener(ReloadListener.compose(ConsoleProgress.toStdout().relativeTo(workspace),
+                loop.listener()))
         .start()) {
       session.awaitReady(Duration.ofMinutes(5));
       Runtime.getRuntime().addShutdownHook(new Thread(session::close));
@@ -75,7 +78,6 @@ public final class LocalDemo {
         session.awaitClose();
         return;
       }
-      EditLoop loop = new EditLoop();
       int fixed = port;
       loop.run(session, workspace.resolve("cmd/server/main.go"), () -> fixed, edits);
       loop.print("local process");

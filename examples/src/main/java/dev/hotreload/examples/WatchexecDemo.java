@@ -8,6 +8,7 @@ import dev.hotreload.core.HotReload;
 import dev.hotreload.core.Readiness;
 import dev.hotreload.core.build.GoBuilder;
 import dev.hotreload.core.image.BuiltImage;
+import dev.hotreload.event.ReloadListener;
 import dev.hotreload.k8s.connect.KubeConnection;
 import dev.hotreload.k8s.deploy.Deployer;
 import dev.hotreload.k8s.exec.TarExecTransport;
@@ -39,6 +40,7 @@ final class WatchexecDemo {
     deployer.apply(HelloApp.manifest(replicas, HelloApp.Mode.WATCHEXEC, image,
         artifact.importPath()));
     deployer.awaitRollout(namespace, HelloApp.NAME, Duration.ofMinutes(5));
+    EditLoop loop = new EditLoop();
     HotReload.Configurator configurator = HotReload.forWorkspace(workspace)
         .mainPackage(HelloApp.MAIN_PACKAGE)
         .platform(platform)
@@ -47,11 +49,12 @@ final class WatchexecDemo {
         // The agent waits inside the pod until the new process accepts on the declared port;
         // in the seed design nothing in the pod knows, so readiness is checked from here.
         .readiness(Readiness.httpGet(HelloApp.PORT, "/healthz"))
-        .listener(ConsoleProgress.toStdout().relativeTo(workspace));
+        .listener(ReloadListener.compose(ConsoleProgress.toStdout().relativeTo(workspace),
+            loop.listener()));
     try (Session session = configurator.start();
         PortForwarder forward = PortForwarder.toPods(client, namespace,
             () -> HelloApp.newestRunningPod(client, namespace), HelloApp.PORT)) {
-      KubernetesDemo.edit(session, workspace, forward::localPort, edits,
+      KubernetesDemo.edit(loop, session, workspace, forward::localPort, edits,
           "kubernetes, watchexec mode, " + replicas + " replica(s)");
     } finally {
       if (!keep) {

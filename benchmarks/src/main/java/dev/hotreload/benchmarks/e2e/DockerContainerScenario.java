@@ -1,5 +1,6 @@
 package dev.hotreload.benchmarks.e2e;
 
+import dev.hotreload.examples.BuildEnds;
 import dev.hotreload.ReloadReport;
 import dev.hotreload.Session;
 import dev.hotreload.core.HotReload;

@@ -1,5 +1,6 @@
 package dev.hotreload.benchmarks.e2e;
 
+import dev.hotreload.examples.BuildEnds;
 import dev.hotreload.Artifact;
 import dev.hotreload.Platform;
 import dev.hotreload.ReloadReport;

@@ -1,5 +1,6 @@
 package dev.hotreload.benchmarks.e2e;
 
+import dev.hotreload.examples.BuildEnds;
 import dev.hotreload.ReloadReport;
 import dev.hotreload.examples.HelloApp;
 import dev.hotreload.k3s.K3sDev;

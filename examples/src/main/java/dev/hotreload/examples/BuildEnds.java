@@ -1,4 +1,4 @@
-package dev.hotreload.benchmarks.e2e;
+package dev.hotreload.examples;
 
 import dev.hotreload.Artifact;
 import dev.hotreload.HotReloadException;
@@ -13,7 +13,7 @@ import java.time.Duration;
  * machine (it made the agent's build phase ≈ 100 ms slower than the same build alone); the
  * served answer cannot change before the build ends, so the measured time is the same.
  */
-final class BuildEnds extends ReloadListener {
+public final class BuildEnds extends ReloadListener {
   private long ended;
 
   @Override
@@ -28,16 +28,24 @@ final class BuildEnds extends ReloadListener {
     notifyAll();
   }
 
-  /** Builds ended so far. */
-  synchronized long count() {
+  /**
+   * Builds ended so far.
+   *
+   * @return the count
+   */
+  public synchronized long count() {
     return ended;
   }
 
   /**
    * Waits until a build after {@code seen} ended, or the limit passed (the poll that follows
    * then reports what the service answers).
+   *
+   * @param seen the count before the edit
+   * @param limit how long at most
+   * @throws InterruptedException if interrupted
    */
-  synchronized void awaitAfter(long seen, Duration limit) throws InterruptedException {
+  public synchronized void awaitAfter(long seen, Duration limit) throws InterruptedException {
     long deadline = System.nanoTime() + limit.toNanos();
     while (ended <= seen) {
       long left = deadline - System.nanoTime();
