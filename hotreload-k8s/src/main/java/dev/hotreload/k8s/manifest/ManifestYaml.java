@@ -5,6 +5,7 @@ import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -399,62 +400,23 @@ final class ManifestYaml {
 
   private static boolean sameTreeInAnyKeyOrder(String text, Node expected) {
     try {
-      return sameInAnyKeyOrder(compose(text), expected);
+      return same(compose(text), expected, new IdentityHashMap<>(), true);
     } catch (YAMLException e) {
       return false;
     }
-  }
-
-  private static boolean sameInAnyKeyOrder(Node actual, Node expected) {
-    if (actual == null || expected == null) {
-      return actual == expected;
-    }
-    if (!actual.getTag().equals(expected.getTag())) {
-      return false;
-    }
-    if (expected instanceof ScalarNode e) {
-      return actual instanceof ScalarNode a && a.getValue().equals(e.getValue());
-    }
-    if (expected instanceof SequenceNode e) {
-      if (!(actual instanceof SequenceNode a) || a.getValue().size() != e.getValue().size()) {
-        return false;
-      }
-      for (int i = 0; i < e.getValue().size(); i++) {
-        if (!sameInAnyKeyOrder(a.getValue().get(i), e.getValue().get(i))) {
-          return false;
-        }
-      }
-      return true;
-    }
-    if (expected instanceof MappingNode e && actual instanceof MappingNode a
-        && a.getValue().size() == e.getValue().size()) {
-      Map<String, Node> values = new java.util.HashMap<>();
-      for (NodeTuple tuple : a.getValue()) {
-        if (!(tuple.getKeyNode() instanceof ScalarNode key)) {
-          return false;
-        }
-        values.put(key.getValue(), tuple.getValueNode());
-      }
-      for (NodeTuple tuple : e.getValue()) {
-        if (!(tuple.getKeyNode() instanceof ScalarNode key)
-            || !sameInAnyKeyOrder(values.get(key.getValue()), tuple.getValueNode())) {
-          return false;
-        }
-      }
-      return values.size() == e.getValue().size();
-    }
-    return false;
   }
 
   private static boolean sameTree(String text, Node expected) {
     try {
-      return same(compose(text), expected, new IdentityHashMap<>());
+      return same(compose(text), expected, new IdentityHashMap<>(), false);
     } catch (YAMLException e) {
       return false;
     }
   }
 
-  private static boolean same(Node actual, Node expected, Map<Node, Node> seen) {
+  /** Equal trees; {@code anyKeyOrder}: mappings equal by key whatever their order. */
+  private static boolean same(Node actual, Node expected, Map<Node, Node> seen,
+      boolean anyKeyOrder) {
     if (actual == null || expected == null) {
       return actual == expected;
     }
@@ -474,27 +436,41 @@ final class ManifestYaml {
         return false;
       }
       for (int i = 0; i < e.getValue().size(); i++) {
-        if (!same(a.getValue().get(i), e.getValue().get(i), seen)) {
+        if (!same(a.getValue().get(i), e.getValue().get(i), seen, anyKeyOrder)) {
           return false;
         }
       }
       return true;
     }
-    if (expected instanceof MappingNode e) {
-      if (!(actual instanceof MappingNode a) || a.getValue().size() != e.getValue().size()) {
+    if (!(expected instanceof MappingNode e) || !(actual instanceof MappingNode a)
+        || a.getValue().size() != e.getValue().size()) {
+      return false;
+    }
+    if (anyKeyOrder) {
+      Map<String, Node> values = new HashMap<>();
+      for (NodeTuple tuple : a.getValue()) {
+        if (!(tuple.getKeyNode() instanceof ScalarNode key)) {
+          return false;
+        }
+        values.put(key.getValue(), tuple.getValueNode());
+      }
+      for (NodeTuple tuple : e.getValue()) {
+        if (!(tuple.getKeyNode() instanceof ScalarNode key)
+            || !same(values.get(key.getValue()), tuple.getValueNode(), seen, true)) {
+          return false;
+        }
+      }
+      return values.size() == e.getValue().size();
+    }
+    for (int i = 0; i < e.getValue().size(); i++) {
+      NodeTuple at = a.getValue().get(i);
+      NodeTuple et = e.getValue().get(i);
+      if (!same(at.getKeyNode(), et.getKeyNode(), seen, false)
+          || !same(at.getValueNode(), et.getValueNode(), seen, false)) {
         return false;
       }
-      for (int i = 0; i < e.getValue().size(); i++) {
-        NodeTuple at = a.getValue().get(i);
-        NodeTuple et = e.getValue().get(i);
-        if (!same(at.getKeyNode(), et.getKeyNode(), seen)
-            || !same(at.getValueNode(), et.getValueNode(), seen)) {
-          return false;
-        }
-      }
-      return true;
     }
-    return false;
+    return true;
   }
 
   private static boolean endsWithLineBreak(String text) {
