@@ -1,8 +1,5 @@
 package dev.hotreload.k8s.manifest;
 
-import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -12,15 +9,13 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import org.yaml.snakeyaml.DumperOptions;
-import org.yaml.snakeyaml.emitter.Emitter;
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.NodeTuple;
 import org.yaml.snakeyaml.nodes.ScalarNode;
 import org.yaml.snakeyaml.nodes.SequenceNode;
-import org.yaml.snakeyaml.resolver.Resolver;
-import org.yaml.snakeyaml.serializer.Serializer;
+import org.yaml.snakeyaml.nodes.Tag;
 
 /**
  * Writes an edited document by changing only the source text of what the edit changed: a
@@ -75,7 +70,8 @@ final class ManifestSplice {
    * @param body the document's source text
    * @param original its tree as parsed, with marks into {@code body}
    * @param edited the same tree after the edit
-   * @param options the document's emitter options, for rendering what is new
+   * @param options the document's emitter options without an explicit start, for rendering
+   *     what is new
    * @return the new text, or empty when a change could not be placed
    */
   static Optional<String> splice(String body, Node original, Node edited,
@@ -293,7 +289,7 @@ final class ManifestSplice {
   }
 
   private String renderAt(NodeTuple tuple, int column) {
-    MappingNode single = new MappingNode(org.yaml.snakeyaml.nodes.Tag.MAP,
+    MappingNode single = new MappingNode(Tag.MAP,
         List.of(tuple), DumperOptions.FlowStyle.BLOCK);
     return indent(render(single), column);
   }
@@ -318,27 +314,7 @@ final class ManifestSplice {
   }
 
   private String render(Node node) {
-    node = withoutComments(node);
-    StringWriter out = new StringWriter();
-    DumperOptions local = new DumperOptions();
-    local.setProcessComments(false);
-    local.setWidth(options.getWidth());
-    local.setSplitLines(false);
-    local.setAllowUnicode(true);
-    local.setIndent(options.getIndent());
-    local.setIndicatorIndent(options.getIndicatorIndent());
-    local.setIndentWithIndicator(options.getIndentWithIndicator());
-    local.setLineBreak(options.getLineBreak());
-    local.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
-    Serializer serializer = new Serializer(new Emitter(out, local), new Resolver(), local, null);
-    try {
-      serializer.open();
-      serializer.serialize(node);
-      serializer.close();
-    } catch (IOException e) {
-      throw new UncheckedIOException("a StringWriter does not fail", e);
-    }
-    return out.toString();
+    return ManifestYaml.serialize(withoutComments(node), options);
   }
 
   /**

@@ -81,10 +81,9 @@ final class ManifestYaml {
    * @param originalBody the document's source text
    */
   static String emit(Node root, Node original, String originalBody) {
-    boolean explicitStart = ManifestDocuments.lines(originalBody).stream()
-        .anyMatch(line -> ManifestDocuments.isMarker(line, "---"));
+    // The splice renders pieces, never a document: no "---" in front of them.
     Optional<String> spliced = ManifestSplice.splice(originalBody, original, root,
-        dumperOptions(originalBody, explicitStart));
+        dumperOptions(originalBody, false));
     // The splice keeps the source's key order where the edit moved a key: same meaning.
     if (spliced.isPresent() && sameTreeInAnyKeyOrder(spliced.get(), root)) {
       return spliced.get();
@@ -114,7 +113,7 @@ final class ManifestYaml {
     return directives + text;
   }
 
-  private static String serialize(Node root, DumperOptions options) {
+  static String serialize(Node root, DumperOptions options) {
     StringWriter out = new StringWriter();
     Serializer serializer =
         new Serializer(new Emitter(out, options), new Resolver(), options, null);
