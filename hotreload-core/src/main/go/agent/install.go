@@ -41,7 +41,8 @@ type installResult struct {
 	RolledBack    bool
 	ExitCode      *int
 	Output        string
-	// Code names a failure a client acts on: "base-mismatch" asks for the whole binary.
+	// Code names a failure a client acts on: "base-mismatch" asks for the whole binary;
+	// "no-space" says the volume is full, so the same install may get through later.
 	Code          string
 	CurrentSHA256 string
 }
@@ -259,6 +260,9 @@ func installPayload(o installOptions, br *bufio.Reader, h *header, cl supervisor
 	res.Bytes = rc.wireBytes
 	res.Size = rc.size
 	if err != nil {
+		if outOfSpace(err) {
+			res.Code = "no-space"
+		}
 		return fail("%v", err)
 	}
 	res.SHA256 = h.SHA256
@@ -279,6 +283,9 @@ func installPayload(o installOptions, br *bufio.Reader, h *header, cl supervisor
 	}
 	prev, err := commit(rc.tmp, target)
 	if err != nil {
+		if outOfSpace(err) {
+			res.Code = "no-space"
+		}
 		return fail("%v", err)
 	}
 	writeGeneration(target, generation{h.Session, h.Generation})
@@ -357,6 +364,12 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// outOfSpace tells a full volume, which frees up when its files go (a retry
+// may get through), from a refusal that would be the same every time.
+func outOfSpace(err error) bool {
+	return errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT)
+}
+
 // wrapTempWriter lets tests simulate a full disk.
 var wrapTempWriter = func(f *os.File) io.Writer { return f }
 
@@ -370,7 +383,7 @@ func receive(r io.Reader, h *header, appDir, name string, fsync bool, base io.Re
 	// The pid in the name tells a later install whether this one is still alive.
 	f, err := os.CreateTemp(appDir, fmt.Sprintf(".%s.tmp-%d-*", name, os.Getpid()))
 	if err != nil {
-		return rc, fmt.Errorf("cannot create a temp file in %s: %v", appDir, err)
+		return rc, fmt.Errorf("cannot create a temp file in %s: %w", appDir, err)
 	}
 	rc.tmp = f.Name()
 	defer func() {
@@ -425,7 +438,7 @@ func receive(r io.Reader, h *header, appDir, name string, fsync bool, base io.Re
 			}
 			sum.Write(buf[:n])
 			if _, werr := out.Write(buf[:n]); werr != nil {
-				return rc, fmt.Errorf("write %s: %v", rc.tmp, werr)
+				return rc, fmt.Errorf("write %s: %w", rc.tmp, werr)
 			}
 		}
 		if rerr == io.EOF {
@@ -449,14 +462,14 @@ func receive(r io.Reader, h *header, appDir, name string, fsync bool, base io.Re
 	}
 	if fsync {
 		if err := f.Sync(); err != nil {
-			return rc, fmt.Errorf("fsync %s: %v", rc.tmp, err)
+			return rc, fmt.Errorf("fsync %s: %w", rc.tmp, err)
 		}
 	}
 	if err := f.Chmod(0o755); err != nil {
 		return rc, fmt.Errorf("chmod %s: %v", rc.tmp, err)
 	}
 	if err := f.Close(); err != nil {
-		return rc, fmt.Errorf("close %s: %v", rc.tmp, err)
+		return rc, fmt.Errorf("close %s: %w", rc.tmp, err)
 	}
 	return rc, nil
 }

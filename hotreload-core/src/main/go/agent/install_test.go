@@ -241,7 +241,11 @@ func TestInstallDiskFullKeepsOldBinary(t *testing.T) {
 	defer func(orig func(*os.File) io.Writer) { wrapTempWriter = orig }(wrapTempWriter)
 	wrapTempWriter = func(f *os.File) io.Writer { return &fullDisk{w: f, left: 300_000} }
 	fx := newInstallFixture(t)
-	fx.assertUntouched(t, fx.install(identityStream(randomBinary(1<<20))), "no space left on device")
+	res := fx.install(identityStream(randomBinary(1 << 20)))
+	fx.assertUntouched(t, res, "no space left on device")
+	if res.Code != "no-space" {
+		t.Fatalf("a full disk answers code %q, want no-space: %+v", res.Code, res)
+	}
 }
 
 func TestInstallUnwritableDirKeepsOldBinary(t *testing.T) {

@@ -8,13 +8,13 @@ import dev.hotreload.Reload;
 import dev.hotreload.ReloadReport;
 import dev.hotreload.Session;
 import dev.hotreload.core.HotReload;
-import dev.hotreload.core.agent.AgentLayout;
 import dev.hotreload.core.testing.GoWorkspace;
 import dev.hotreload.core.testing.RecordingReloadListener;
 import dev.hotreload.k8s.deploy.Deployer;
 import dev.hotreload.k8s.exec.ExecTransport;
 import dev.hotreload.k8s.pod.PortForwarder;
 import dev.hotreload.k8s.target.KubernetesTarget;
+import dev.hotreload.k8s.testing.ClusterFaults;
 import dev.hotreload.k8s.testing.DevDeployments;
 import dev.hotreload.k8s.testing.LocalCluster;
 import io.kubernetes.client.openapi.ApiClient;
@@ -154,7 +154,7 @@ class AgentReloadIT {
     // The container's PID 1 dies: the kubelet starts it again from the image's binary.
     V1Pod victim = pods().get(0);
     seen = session.lastSequence();
-    killContainerInit(victim.getMetadata().getName());
+    ClusterFaults.killAgent(victim.getMetadata().getName());
     ReloadReport redelivered = awaitTrigger(seen, Reload.Trigger.TARGET_CHANGED);
 
     assertThat(redelivered.succeeded()).as(redelivered.failure().orElse("")).isTrue();
@@ -187,34 +187,6 @@ class AgentReloadIT {
       }
       Thread.sleep(50);
     }
-  }
-
-  /**
-   * SIGKILLs the agent running as PID 1 of the pod's container, from the host: the local
-   * cluster's kubelet runs the containers on this machine, so the process is in the host's /proc.
-   */
-  private static void killContainerInit(String pod) throws Exception {
-    List<Long> found = new java.util.ArrayList<>();
-    try (java.util.stream.Stream<Path> procs = java.nio.file.Files.list(Path.of("/proc"))) {
-      for (Path proc : procs.filter(p -> p.getFileName().toString().matches("\\d+")).toList()) {
-        try {
-          String cmdline = java.nio.file.Files.readString(proc.resolve("cmdline"))
-              .replace('\0', ' ');
-          String environ = java.nio.file.Files.readString(proc.resolve("environ"));
-          if (cmdline.startsWith(AgentLayout.PATH + " run ")
-              && java.util.Arrays.asList(environ.split("\0")).contains("HOSTNAME=" + pod)) {
-            found.add(Long.parseLong(proc.getFileName().toString()));
-          }
-        } catch (java.io.IOException e) {
-          // gone or not ours to read
-        }
-      }
-    }
-    assertThat(found).as("the agent process of pod " + pod + " in this machine's /proc (the "
-        + "test needs the local cluster's node to be this machine, and root)").hasSize(1);
-    Process kill = new ProcessBuilder("kill", "-KILL", String.valueOf(found.get(0)))
-        .inheritIO().start();
-    assertThat(kill.waitFor()).as("kill -KILL " + found.get(0)).isZero();
   }
 
   @Test

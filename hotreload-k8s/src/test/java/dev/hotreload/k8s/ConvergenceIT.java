@@ -7,20 +7,16 @@ import dev.hotreload.ReloadReport;
 import dev.hotreload.Session;
 import dev.hotreload.core.HotReload;
 import dev.hotreload.core.testing.GoWorkspace;
-import dev.hotreload.k8s.pod.PortForwarder;
 import dev.hotreload.k8s.target.KubernetesTarget;
 import dev.hotreload.k8s.testing.DevDeployments;
-import dev.hotreload.k8s.testing.Http10;
 import dev.hotreload.k8s.testing.LocalCluster;
+import dev.hotreload.k8s.testing.ReplicaAnswers;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.apis.AppsV1Api;
-import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.models.V1Deployment;
-import io.kubernetes.client.openapi.models.V1Pod;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -113,35 +109,9 @@ class ConvergenceIT {
     awaitEveryReplica("after the fix", 2);
   }
 
-  /** Polls each running replica through a port-forward of its own until all answer. */
   private void awaitEveryReplica(String expected, int replicas) throws Exception {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    String last = "";
-    while (System.nanoTime() < deadline) {
-      List<V1Pod> pods = new CoreV1Api(client).listNamespacedPod(NAMESPACE)
-          .labelSelector("app=" + name).execute().getItems().stream()
-          .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
-          .filter(p -> p.getStatus() != null && "Running".equals(p.getStatus().getPhase()))
-          .toList();
-      int serving = 0;
-      StringBuilder answers = new StringBuilder();
-      for (V1Pod pod : pods) {
-        try (PortForwarder forward = PortForwarder.toPod(client, NAMESPACE,
-            pod.getMetadata().getName(), 8080)) {
-          String answer = Http10.get(forward.localPort());
-          answers.append(pod.getMetadata().getName()).append('=').append(answer).append(' ');
-          if (expected.equals(answer)) {
-            serving++;
-          }
-        }
-      }
-      last = answers.toString();
-      if (pods.size() == replicas && serving == replicas) {
-        return;
-      }
-      Thread.sleep(300);
+    try (ReplicaAnswers answers = new ReplicaAnswers(client, NAMESPACE, name, 8080)) {
+      answers.await(expected, replicas, WAIT);
     }
-    throw new AssertionError("not every one of " + replicas + " replicas answers '" + expected
-        + "' within " + WAIT + ": " + last);
   }
 }

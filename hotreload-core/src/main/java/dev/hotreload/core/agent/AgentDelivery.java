@@ -319,9 +319,14 @@ public final class AgentDelivery {
           + (answer.output().isBlank() ? "" : "\n" + answer.output().strip()),
           Phase.RESTART, container.id(), artifact.platform(), transport, null);
     }
-    throw new TransferFailedException(container.id() + " refused the binary: " + answer.error()
-        + ". It keeps running its previous binary.", container.id(), artifact.platform(),
-        transport, null);
+    String refusal = container.id() + " refused the binary: " + answer.error()
+        + ". It keeps running its previous binary.";
+    // A full volume is a state of the container, not of the binary: with a cause, the session
+    // counts it as transient and delivers again with backoff until there is room.
+    throw new TransferFailedException(refusal + (answer.noSpace()
+        ? " Its volume " + container.agentDirectory() + " is full; delivery is retried." : ""),
+        container.id(), artifact.platform(), transport,
+        answer.noSpace() ? new IOException("no space left on " + container.id()) : null);
   }
 
   private void rememberStarted(Artifact artifact) throws IOException {

@@ -109,8 +109,9 @@ public final class AgentProtocol {
    * @param exitCode the new binary's exit code, when it died at start
    * @param output the tail of its output, when it died at start
    * @param code a failure the client acts on: {@code base-mismatch} (send the whole binary),
-   *     {@code stale} (a newer generation of the same session runs there) or {@code not-ready}
-   *     (installed and running, its port not open yet); empty otherwise
+   *     {@code stale} (a newer generation of the same session runs there), {@code not-ready}
+   *     (installed and running, its port not open yet) or {@code no-space} (the agent's volume
+   *     is full; the same install may get through once it has room); empty otherwise
    * @param currentSha256 with {@code base-mismatch}, the binary the agent runs
    */
   public record InstallResult(
@@ -145,6 +146,15 @@ public final class AgentProtocol {
      */
     public boolean notReady() {
       return "not-ready".equals(code);
+    }
+
+    /**
+     * Whether the agent's volume was full: nothing changed, and trying again later may succeed.
+     *
+     * @return true for that refusal
+     */
+    public boolean noSpace() {
+      return "no-space".equals(code);
     }
   }
 

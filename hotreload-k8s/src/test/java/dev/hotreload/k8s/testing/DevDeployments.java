@@ -88,6 +88,25 @@ public final class DevDeployments {
    */
   public static void agentMode(ApiClient client, String namespace, String name,
       GoWorkspace workspace, Path dir, int replicas) throws Exception {
+    agentMode(client, namespace, name, workspace, dir, replicas, new V1EmptyDirVolumeSource());
+  }
+
+  /**
+   * Agent mode with the agent's volume as given: a size-limited memory-backed one, for
+   * example, answers ENOSPC when full.
+   *
+   * @param client the cluster
+   * @param namespace where to deploy
+   * @param name the Deployment's name (also its {@code app} label)
+   * @param workspace the Go service
+   * @param dir a scratch directory for the build cache
+   * @param replicas how many pods
+   * @param agentVolume the emptyDir mounted for the agent
+   * @throws Exception if building, pushing or the rollout fails
+   */
+  public static void agentMode(ApiClient client, String namespace, String name,
+      GoWorkspace workspace, Path dir, int replicas, V1EmptyDirVolumeSource agentVolume)
+      throws Exception {
     Platform platform = Platform.linuxHost();
     BuiltImage image = ImageBuilder.forWorkspace(workspace.root())
         .binary(build(workspace, dir, platform))
@@ -109,7 +128,7 @@ public final class DevDeployments {
         .securityContext(new V1PodSecurityContext().runAsNonRoot(true).runAsUser(65532L))
         .containers(List.of(app))
         .volumes(List.of(new V1Volume().name(AgentLayout.VOLUME_NAME)
-            .emptyDir(new V1EmptyDirVolumeSource())));
+            .emptyDir(agentVolume)));
     deploy(client, namespace, name, replicas, pod);
   }
 

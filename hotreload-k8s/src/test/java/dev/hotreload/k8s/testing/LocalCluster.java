@@ -115,10 +115,34 @@ public final class LocalCluster implements BeforeAllCallback, ParameterResolver 
     throw new IllegalStateException("scripts/cluster env printed no KUBECONFIG=…: " + env);
   }
 
+  /**
+   * Where {@code scripts/cluster} keeps its state (the kubelet's root directory among it).
+   *
+   * @return {@code HOTRELOAD_CLUSTER_DIR}, or the script's default
+   */
+  public static Path stateDirectory() {
+    String dir = System.getenv("HOTRELOAD_CLUSTER_DIR");
+    return Path.of(dir == null || dir.isBlank() ? "/var/lib/hotreload-cluster" : dir);
+  }
+
+  /**
+   * Runs {@code scripts/cluster} with arguments, for example {@code apiserver stop}, printing
+   * what it prints.
+   *
+   * @param minutes how long it may take
+   * @param arguments the command and its arguments
+   * @return what it printed
+   * @throws Exception if it fails or takes longer
+   */
+  public static String script(int minutes, String... arguments) throws Exception {
+    return run(repositoryRoot().resolve("scripts/cluster"), String.join(" ", arguments), minutes);
+  }
+
   /** Runs the script, streaming what it prints (its first start compiles for minutes). */
   private static String run(Path script, String command, int minutes) throws Exception {
-    Process process = new ProcessBuilder(List.of("bash", script.toString(), command))
-        .redirectErrorStream(true).start();
+    List<String> commandLine = new java.util.ArrayList<>(List.of("bash", script.toString()));
+    commandLine.addAll(List.of(command.split(" ")));
+    Process process = new ProcessBuilder(commandLine).redirectErrorStream(true).start();
     StringBuilder output = new StringBuilder();
     Thread reader = new Thread(() -> {
       try (java.io.BufferedReader lines = new java.io.BufferedReader(new java.io.InputStreamReader(
@@ -134,7 +158,7 @@ public final class LocalCluster implements BeforeAllCallback, ParameterResolver 
       } catch (IOException e) {
         // the script ended
       }
-    }, "scripts-cluster-" + command);
+    }, "scripts-cluster-" + command.replace(' ', '-'));
     reader.setDaemon(true);
     reader.start();
     if (!process.waitFor(minutes, TimeUnit.MINUTES)) {
