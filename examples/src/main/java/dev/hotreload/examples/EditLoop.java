@@ -116,7 +116,7 @@ final class EditLoop {
         .writeValue(file.toFile(), out);
   }
 
-  private static double rssMb() {
+  static double rssMb() {
     try {
       for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
         if (line.startsWith("VmRSS:")) {

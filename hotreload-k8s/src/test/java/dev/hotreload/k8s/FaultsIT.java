@@ -3,29 +3,23 @@ package dev.hotreload.k8s;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hotreload.Platform;
-import dev.hotreload.Reload;
 import dev.hotreload.ReloadReport;
 import dev.hotreload.Session;
 import dev.hotreload.core.HotReload;
 import dev.hotreload.core.testing.GoWorkspace;
-import dev.hotreload.event.ReloadListener;
+import dev.hotreload.core.testing.TransferStarts;
 import dev.hotreload.k8s.target.KubernetesTarget;
 import dev.hotreload.k8s.testing.ClusterFaults;
 import dev.hotreload.k8s.testing.DevDeployments;
 import dev.hotreload.k8s.testing.LocalCluster;
 import dev.hotreload.k8s.testing.ReplicaAnswers;
-import dev.hotreload.spi.Destination;
 import io.kubernetes.client.custom.Quantity;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.models.V1EmptyDirVolumeSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -167,32 +161,6 @@ class FaultsIT {
       assertThat(System.nanoTime()).as("all replicas answer, one '" + expected + "': " + now)
           .isLessThan(deadline);
       Thread.sleep(200);
-    }
-  }
-
-  /** Signals each start of a transfer, so a fault can hit a delivery under way. */
-  private static final class TransferStarts extends ReloadListener {
-    private final Semaphore started = new Semaphore(0);
-    private final List<String> seen = new ArrayList<>();
-
-    @Override
-    public void transferStart(Reload reload, List<Destination> destinations) {
-      synchronized (seen) {
-        seen.add(reload.sequence() + " → " + destinations.size());
-      }
-      started.release();
-    }
-
-    void drain() {
-      started.drainPermits();
-    }
-
-    void awaitNext(Duration wait) throws InterruptedException {
-      if (!started.tryAcquire(wait.toMillis(), TimeUnit.MILLISECONDS)) {
-        synchronized (seen) {
-          throw new AssertionError("no transfer started within " + wait + "; seen: " + seen);
-        }
-      }
     }
   }
 }

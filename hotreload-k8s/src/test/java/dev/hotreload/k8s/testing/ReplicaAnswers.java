@@ -9,7 +9,9 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 /**
  * What each running replica of a Deployment answers on {@code GET /}, asked through a
@@ -22,6 +24,7 @@ public final class ReplicaAnswers implements Closeable {
   private final String app;
   private final int port;
   private final Map<String, PortForwarder> forwarders = new HashMap<>();
+  private Set<String> ready = Set.of();
 
   /**
    * Asks the pods labelled {@code app=NAME}.
@@ -51,6 +54,11 @@ public final class ReplicaAnswers implements Closeable {
         .filter(p -> p.getStatus() != null && "Running".equals(p.getStatus().getPhase()))
         .toList();
     List<String> names = pods.stream().map(p -> p.getMetadata().getName()).toList();
+    ready = pods.stream()
+        .filter(p -> p.getStatus().getConditions() != null && p.getStatus().getConditions()
+            .stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus())))
+        .map(p -> p.getMetadata().getName())
+        .collect(Collectors.toSet());
     forwarders.entrySet().removeIf(e -> {
       if (names.contains(e.getKey())) {
         return false;
@@ -68,6 +76,16 @@ public final class ReplicaAnswers implements Closeable {
       answers.put(pod, Http10.get(forwarder.localPort()));
     }
     return answers;
+  }
+
+  /**
+   * The pods that were Ready (would get a Service's traffic) when {@link #ask()} last listed
+   * them.
+   *
+   * @return their names
+   */
+  public Set<String> ready() {
+    return ready;
   }
 
   /**
