@@ -237,6 +237,23 @@ class ReloadSessionTest {
   }
 
   @Test
+  void podGoneAfterItsBytes_doesNotHoldBackThePeersRetry() throws Exception {
+    session = configure(new FakeTarget("pod-a", "pod-b", "pod-c")).start();
+    session.awaitReady(WAIT);
+    transport.refuse("pod-b"); // a broken connection: retried
+    transport.crashOnRestart("pod-c"); // as a pod deleted once its bytes were out: final
+
+    watcher.change("main.go");
+    assertThat(nextReload().outcome()).isEqualTo(Outcome.FAILED);
+    assertThat(transport.running()).containsEntry("pod-a", "build 2");
+
+    transport.accept("pod-b");
+    waitUntil(() -> "build 2".equals(transport.running().get("pod-b")));
+    assertThat(transport.running()).as("pod-a runs build 2, so its peer's retry brings build 2")
+        .containsEntry("pod-b", "build 2");
+  }
+
+  @Test
   void firstDeliveryThatFailsToConnect_isRetried_andTheSessionIsReadyWhenItGetsThrough()
       throws Exception {
     transport.refuse("pod-a");

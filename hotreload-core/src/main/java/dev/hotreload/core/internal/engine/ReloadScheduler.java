@@ -225,7 +225,10 @@ final class ReloadScheduler {
         .anyMatch(r -> !r.succeeded() && !(r.failure() instanceof TransferFailedException));
     boolean built = report.artifact().isPresent() && report.outcome() != Outcome.SUPERSEDED
         && report.outcome() != Outcome.CANCELLED;
-    if (built && !refused && run.generation >= currentGeneration) {
+    // A build that runs on one destination is good, whatever the others said: one refusing it
+    // may be a pod deleted right after its bytes, and its peers' retries must get this build.
+    boolean ranSomewhere = run.results.stream().anyMatch(Deliveries.Result::succeeded);
+    if (built && (ranSomewhere || !refused) && run.generation >= currentGeneration) {
       current = report.artifact().get();
       currentGeneration = run.generation;
     }
