@@ -39,7 +39,7 @@ import java.util.regex.Pattern;
  * crash-loops, a flood of saves during a build.
  *
  * <pre>
- * FaultSoak [--edits N] [--replicas R] [--fault-every K] [--json FILE]
+ * FaultSoak [--edits N] [--replicas R] [--fault-every K] [--stop-on-lost] [--json FILE]
  * </pre>
  *
  * <p>Counts an edit as lost when not every replica answers it within 3 minutes, and an answer as
@@ -69,6 +69,9 @@ public final class FaultSoak {
   private final Map<String, Integer> highestServed = new HashMap<>();
   private final List<String> outOfOrder = new ArrayList<>();
   private final List<String> lost = new ArrayList<>();
+  /** Save → the session's report of a reload, per edit without a fault. */
+  private final List<Long> reported = new ArrayList<>();
+  private boolean faultEdit;
 
   private FaultSoak(DevSession session, ApiClient client, String namespace, Path main,
       TransferStarts transfers, int replicaCount) throws IOException {
@@ -93,14 +96,17 @@ public final class FaultSoak {
     int replicaCount = 3;
     int faultEvery = 50;
     Path json = null;
+    boolean stopOnLost = false;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--edits" -> edits = Integer.parseInt(args[++i]);
         case "--replicas" -> replicaCount = Integer.parseInt(args[++i]);
         case "--fault-every" -> faultEvery = Integer.parseInt(args[++i]);
         case "--json" -> json = Path.of(args[++i]);
+        case "--stop-on-lost" -> stopOnLost = true;
         default -> throw new IllegalArgumentException("Unknown argument '" + args[i]
-            + "'; use --edits N, --replicas R, --fault-every K (0: none), --json FILE");
+            + "'; use --edits N, --replicas R, --fault-every K (0: none), --stop-on-lost, "
+            + "--json FILE");
       }
     }
     Path workspace = HelloApp.copy();
@@ -117,7 +123,7 @@ public final class FaultSoak {
       dev.awaitReady(Duration.ofMinutes(3));
       FaultSoak soak = new FaultSoak(dev, client, cluster.namespace(),
           HelloApp.mainFile(workspace), transfers, replicaCount);
-      Map<String, Object> figures = soak.run(edits, faultEvery);
+      Map<String, Object> figures = soak.run(edits, faultEvery, stopOnLost);
       String text = new ObjectMapper().writerWithDefaultPrettyPrinter()
           .writeValueAsString(figures);
       if (json != null) {
@@ -156,7 +162,8 @@ public final class FaultSoak {
     return copy;
   }
 
-  private Map<String, Object> run(int edits, int faultEvery) throws Exception {
+  private Map<String, Object> run(int edits, int faultEvery, boolean stopOnLost)
+      throws Exception {
     Instant started = Instant.now();
     List<Long> plain = new ArrayList<>();
     List<Long> afterFault = new ArrayList<>();
@@ -165,10 +172,13 @@ public final class FaultSoak {
     heap.put(0, heapMb());
     double rssFirst = EditLoop.rssMb();
     int served = 0;
+    int done = 0;
     for (int i = 1; i <= edits; i++) {
+      done = i;
       Fault fault = faultEvery > 0 && i % faultEvery == 0
           ? Fault.values()[(i / faultEvery - 1) % Fault.values().length] : null;
       long seen = session.lastSequence();
+      faultEdit = fault != null;
       String text = fault == null ? save(false) : inject(fault);
       Duration took = awaitEveryReplica(text, i, seen);
       if (took != null) {
@@ -180,11 +190,16 @@ public final class FaultSoak {
         OUT.printf(Locale.ROOT, "[soak] edit %d with fault %s: every replica served it after "
             + "%s%n", i, fault, took == null ? "never (lost)" : took.toMillis() + " ms");
       }
-      if (i % 100 == 0 || i == edits || i == 10) { // 10: after the JIT's and caches' warm-up
+      boolean stop = took == null && stopOnLost;
+      if (i % 100 == 0 || i == edits || i == 10 || stop) { // 10: after the JIT's warm-up
         heap.put(i, heapMb());
         OUT.printf(Locale.ROOT, "[soak] %d/%d edits, %d lost, %d out of order, median %.0f ms, "
             + "heap %.1f MB%n", i, edits, lost.size(), outOfOrder.size(),
             ms(EditLoop.median(plain)), heap.get(i));
+      }
+      if (stop) {
+        OUT.println("[soak] stopped at the first lost edit (--stop-on-lost)");
+        break;
       }
     }
     replicas.close();
@@ -192,7 +207,7 @@ public final class FaultSoak {
     out.put("date", Instant.now().toString());
     out.put("mode", "kubernetes, agent mode, " + replicaCount + " replicas, one fault every "
         + faultEvery + " edits");
-    out.put("edits", edits);
+    out.put("edits", done);
     out.put("reloads", served);
     out.put("replicas", replicaCount);
     out.put("lost", lost.size());
@@ -204,12 +219,13 @@ public final class FaultSoak {
     out.put("p95Ms", ms(EditLoop.percentile(plain, 95)));
     out.put("p99Ms", ms(EditLoop.percentile(plain, 99)));
     out.put("maxMs", ms(plain.stream().mapToLong(Long::longValue).max().orElse(0)));
+    out.put("reportP50Ms", reported.isEmpty() ? null : ms(EditLoop.median(reported)));
     out.put("faultEditP50Ms", afterFault.isEmpty() ? null : ms(EditLoop.median(afterFault)));
     out.put("faultEditMaxMs", afterFault.isEmpty() ? null
         : ms(afterFault.stream().mapToLong(Long::longValue).max().orElse(0)));
     out.put("heapMbFirst", heap.get(0));
     out.put("heapMbAfter10Edits", heap.get(10));
-    out.put("heapMbLast", heap.get(edits));
+    out.put("heapMbLast", heap.get(done));
     out.put("heapMbEvery100Edits", heap);
     out.put("rssMbFirst", rssFirst);
     out.put("rssMbLast", EditLoop.rssMb());
@@ -230,11 +246,7 @@ public final class FaultSoak {
     String pod = anyPod();
     switch (fault) {
       case POD_DELETED -> {
-        transfers.drain();
-        String text = save(false);
-        transfers.awaitNext(EDIT_LIMIT);
-        ClusterFaults.deletePod(client, namespace, pod);
-        return text;
+        return duringTransfer(() -> ClusterFaults.deletePod(client, namespace, pod));
       }
       case API_SERVER_DOWN -> {
         ClusterFaults.stopApiServer();
@@ -249,18 +261,10 @@ public final class FaultSoak {
         }
       }
       case INSTALL_KILLED -> {
-        transfers.drain();
-        String text = save(false);
-        transfers.awaitNext(EDIT_LIMIT);
-        ClusterFaults.killInstalls(pod);
-        return text;
+        return duringTransfer(() -> ClusterFaults.killInstalls(pod));
       }
       case AGENT_KILLED -> {
-        transfers.drain();
-        String text = save(false);
-        transfers.awaitNext(EDIT_LIMIT);
-        ClusterFaults.killAgent(pod);
-        return text;
+        return duringTransfer(() -> ClusterFaults.killAgent(pod));
       }
       case VOLUME_FULL -> {
         Path filler = ClusterFaults.fillAgentVolume(client, namespace, pod);
@@ -294,6 +298,20 @@ public final class FaultSoak {
     }
   }
 
+  /** Something done to the cluster; may throw. */
+  private interface ClusterAction {
+    void run() throws Exception;
+  }
+
+  /** Saves, and acts as soon as a binary is on its way to a pod. */
+  private String duringTransfer(ClusterAction action) throws Exception {
+    transfers.drain();
+    String text = save(false);
+    transfers.awaitNext(EDIT_LIMIT);
+    action.run();
+    return text;
+  }
+
   /** Saves a new greeting (aside and renamed over, as editors do); crashing at start if asked. */
   private String save(boolean crash) throws IOException {
     saves++;
@@ -322,9 +340,9 @@ public final class FaultSoak {
    * Polls until every replica answers {@code text}; records answers that go back in time and
    * the edit as lost after the limit.
    *
-   * <p>Asks only once the session has reported a reload after {@code seen}: a request that
-   * reaches a pod while its app restarts stalls the port-forward for the read timeout (2 s), and
-   * one such stall per replica and edit measured the probe rather than the reload.
+   * <p>Asks only once the session has reported a reload after {@code seen}: before that the
+   * answers can only be older text, and a request that reaches an app while it restarts waits
+   * for the read timeout.
    *
    * @return how long it took, or null when lost
    */
@@ -334,6 +352,9 @@ public final class FaultSoak {
     String last = "";
     try {
       session.awaitReloadAfter(seen, EDIT_LIMIT);
+      if (!faultEdit) {
+        reported.add(System.nanoTime() - start);
+      }
     } catch (TimeoutException e) {
       last = "no reload reported"; // asked all the same, until the limit
     }
