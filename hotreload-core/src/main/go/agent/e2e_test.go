@@ -33,6 +33,7 @@ var (
 	runBin   string
 	appV1    string // prints "v1 <pid>"
 	appV2    string // prints "v2 <pid>"
+	appV3    string // prints "v3 <pid>": another image
 	appCrash string // exits 3 at once
 	// appCrashLater serves, then exits 4 700 ms later
 	appCrashLater string
@@ -64,6 +65,7 @@ func buildTestBinaries(dir string) error {
 	agentBin = filepath.Join(dir, "agent")
 	appV1 = filepath.Join(dir, "v1", "app")
 	appV2 = filepath.Join(dir, "v2", "app")
+	appV3 = filepath.Join(dir, "v3", "app")
 	appCrash = filepath.Join(dir, "crash", "app")
 	appCrashLater = filepath.Join(dir, "crash-later", "app")
 	runBin = agentBin
@@ -72,6 +74,7 @@ func buildTestBinaries(dir string) error {
 		{"build", "-trimpath", "-ldflags=-s -w", "-o", agentBin, "."},
 		{"build", "-ldflags=-X main.version=v1", "-o", appV1, "./testdata/app"},
 		{"build", "-ldflags=-X main.version=v2", "-o", appV2, "./testdata/app"},
+		{"build", "-ldflags=-X main.version=v3", "-o", appV3, "./testdata/app"},
 		{"build", "-ldflags=-X main.version=crash -X main.crash=1", "-o", appCrash, "./testdata/app"},
 		{"build", "-ldflags=-X main.version=crash-later -X main.crashAfter=700ms", "-o", appCrashLater, "./testdata/app"},
 	}
@@ -138,10 +141,17 @@ func freeAddr(t *testing.T) string {
 
 func startAgent(t *testing.T, app string, env []string, flags ...string) *agentProc {
 	t.Helper()
+	return startAgentIn(t, t.TempDir(), app, env, flags...)
+}
+
+// startAgentIn starts an agent on a state directory that may hold what an
+// agent before it left there, as a restarted container finds its emptyDir.
+func startAgentIn(t *testing.T, dir, app string, env []string, flags ...string) *agentProc {
+	t.Helper()
 	if agentBin == "" {
 		t.Skip("end-to-end test: binaries are not built with -short")
 	}
-	a := &agentProc{t: t, dir: t.TempDir(), addr: freeAddr(t), out: &lockedBuffer{}, done: make(chan struct{})}
+	a := &agentProc{t: t, dir: dir, addr: freeAddr(t), out: &lockedBuffer{}, done: make(chan struct{})}
 	args := append([]string{"run", "--dir", a.dir}, flags...)
 	a.cmd = exec.Command(runBin, append(args, "--", app)...)
 	a.cmd.Env = append(append(os.Environ(), "APP_ADDR="+a.addr), env...)
@@ -326,6 +336,38 @@ func TestE2EInstallServesNewVersion(t *testing.T) {
 	}
 	if v, pid := a.waitServing(); v != "v1" || pid != res.PID {
 		t.Fatalf("serving %s from %d, want v1 from %d", v, pid, res.PID)
+	}
+}
+
+// A container restart keeps the pod's emptyDir: the agent that starts then
+// runs the binary delivered last, not the image's, unless the image changed.
+func TestE2EAgentRestartedOnTheSameDirectory_resumesTheDeliveredBinary(t *testing.T) {
+	dir := t.TempDir()
+	first := startAgentIn(t, dir, appV1, nil)
+	first.waitServing()
+	if res := first.install(installStream(t, appV2, "gzip"), "--wait-tcp", first.addr); !res.OK {
+		t.Fatalf("install failed: %+v", res)
+	}
+	syscall.Kill(-first.cmd.Process.Pid, syscall.SIGKILL) // the container dies with all it ran
+	<-first.done
+
+	again := startAgentIn(t, dir, appV1, nil)
+	if v, _ := again.waitServing(); v != "v2" {
+		t.Fatalf("after a restart on the same image the agent serves %q, want the delivered v2", v)
+	}
+	if st := again.status(); st.SHA256 != fileSum(t, appV2) {
+		t.Fatalf("status after the restart: %+v, want the sha256 of v2", st)
+	}
+	if !strings.Contains(again.out.String(), "resuming the binary delivered before") {
+		t.Fatalf("the agent did not say it resumed: %s", again.out.String())
+	}
+	syscall.Kill(-again.cmd.Process.Pid, syscall.SIGKILL)
+	<-again.done
+
+	// Another image: what was delivered over the old one is not this image's code.
+	other := startAgentIn(t, dir, appV3, nil)
+	if v, _ := other.waitServing(); v != "v3" {
+		t.Fatalf("after a restart on another image the agent serves %q, want the image's binary", v)
 	}
 }
 

@@ -23,7 +23,9 @@ func kodataRoot(dir string) string { return filepath.Join(dir, "kodata") }
 
 // prepareKodata copies the image's KO_DATA_PATH and returns the environment the
 // app runs with; on any failure the app reads the image's directory as before.
-func prepareKodata(dir string, env []string) []string {
+// When the binary delivered before a container restart resumes, so does the
+// ko data synced with it.
+func prepareKodata(dir string, env []string, resume bool) []string {
 	src := os.Getenv("KO_DATA_PATH")
 	if src == "" {
 		return env
@@ -32,7 +34,10 @@ func prepareKodata(dir string, env []string) []string {
 		return env
 	}
 	root := kodataRoot(dir)
-	os.RemoveAll(root) // a container start makes the image's copy the truth again
+	if _, err := os.Stat(filepath.Join(root, "current")); resume && err == nil {
+		return withKodataPath(env, filepath.Join(root, "current"))
+	}
+	os.RemoveAll(root) // the image's copy is the truth again
 	if err := copyTree(src, filepath.Join(root, "v0")); err != nil {
 		logger.Printf("kodata stays at %s (no copy to sync into: %v)", src, err)
 		return env
@@ -41,13 +46,17 @@ func prepareKodata(dir string, env []string) []string {
 		logger.Printf("kodata stays at %s: %v", src, err)
 		return env
 	}
+	return withKodataPath(env, filepath.Join(root, "current"))
+}
+
+func withKodataPath(env []string, path string) []string {
 	out := make([]string, 0, len(env))
 	for _, kv := range env {
 		if !strings.HasPrefix(kv, "KO_DATA_PATH=") {
 			out = append(out, kv)
 		}
 	}
-	return append(out, "KO_DATA_PATH="+filepath.Join(root, "current"))
+	return append(out, "KO_DATA_PATH="+path)
 }
 
 func copyTree(src, dst string) error {

@@ -123,14 +123,18 @@ func (s *supervisor) run() int {
 	}
 	s.name = filepath.Base(orig)
 	s.bin = orig
-	if err := s.prepareAppDir(orig); err != nil {
+	resumed, err := s.prepareAppDir(orig)
+	if err != nil {
 		s.note = fmt.Sprintf("running %s in place, installs will fail: %v", orig, err)
 		logger.Print(s.note)
 	} else {
 		s.bin = filepath.Join(appDirOf(s.dir), s.name)
+		if resumed {
+			logger.Printf("the container restarted: resuming the binary delivered before (%s)", s.bin)
+		}
 	}
 
-	s.env = prepareKodata(s.dir, os.Environ())
+	s.env = prepareKodata(s.dir, os.Environ(), resumed)
 
 	ln, err := s.listen()
 	if err != nil {
@@ -176,13 +180,18 @@ func (s *supervisor) run() int {
 	}
 }
 
-// prepareAppDir copies the image's binary into the writable state directory,
-// fresh on every start: a container restart means the image's binary is the
-// truth again.
-func (s *supervisor) prepareAppDir(orig string) error {
+// prepareAppDir puts the app's binary into the writable state directory. The
+// directory is the pod's (an emptyDir) and outlives a container restart: the
+// binary delivered last resumes then, so a restarted container serves the
+// session's code rather than the image's for the seconds until the session
+// would deliver it again (a Service routes to it meanwhile). Only while the
+// image's binary is the one that binary was delivered over: a new image (an
+// in-place image update of a bare pod) and a fresh directory start from the
+// image's binary. Reports whether it resumed.
+func (s *supervisor) prepareAppDir(orig string) (bool, error) {
 	appDir := appDirOf(s.dir)
 	if err := os.MkdirAll(appDir, 0o755); err != nil {
-		return err
+		return false, err
 	}
 	if entries, err := os.ReadDir(appDir); err == nil {
 		for _, e := range entries {
@@ -193,15 +202,31 @@ func (s *supervisor) prepareAppDir(orig string) error {
 		}
 	}
 	dst := filepath.Join(appDir, s.name)
+	record := filepath.Join(appDir, ".image-sha256")
+	imageSum, hashErr := hashFile(orig)
+	if hashErr == nil {
+		if was, err := os.ReadFile(record); err == nil && string(was) == imageSum {
+			if st, err := os.Stat(dst); err == nil && st.Mode().IsRegular() && st.Mode()&0o111 != 0 {
+				return true, nil
+			}
+		}
+	}
+	os.Remove(record)
 	os.Remove(dst + ".prev")
 	// The image's binary runs again: no install's order applies to it.
 	os.Remove(generationFile(dst))
 	if si, err := os.Stat(orig); err == nil {
 		if di, err := os.Stat(dst); err == nil && os.SameFile(si, di) {
-			return nil
+			return false, nil
 		}
 	}
-	return copyExecutable(orig, dst)
+	if err := copyExecutable(orig, dst); err != nil {
+		return false, err
+	}
+	if hashErr == nil {
+		os.WriteFile(record, []byte(imageSum), 0o644)
+	}
+	return false, nil
 }
 
 func copyExecutable(src, dst string) error {

@@ -16,6 +16,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -86,26 +88,25 @@ class DockerReloadIT {
 
   @Test
   @Order(4)
-  void containerRestartedByDocker_getsTheCurrentBinaryAgain(DevContainer dev) throws Exception {
+  void containerRestartedByDocker_resumesTheCurrentBinary(DevContainer dev) throws Exception {
     String startedBefore = inspect(dev).getState().getStartedAt();
-    long sequence = dev.session().lastSequence();
 
     dev.container().getDockerClient().restartContainerCmd(dev.container().getContainerId())
         .withTimeout(5).exec();
 
-    // The agent starts the image's binary (v1); the session notices the new run and delivers.
+    // The agent resumes the binary delivered before (its state directory outlives the restart)
+    // rather than the image's (v1): no answer in between is older than v3.
     Instant deadline = Instant.now().plusSeconds(30);
     String answer = "";
+    Set<String> answers = new LinkedHashSet<>();
     while (Instant.now().isBefore(deadline) && !answer.equals("Hello from hotreload v3")) {
       Thread.sleep(100);
       answer = getQuietly(dev);
+      answers.add(answer);
     }
     assertThat(answer).isEqualTo("Hello from hotreload v3");
+    assertThat(answers).as("answers after the restart").doesNotContain("Hello from hotreload v1");
     assertThat(inspect(dev).getState().getStartedAt()).isNotEqualTo(startedBefore);
-    assertThat(dev.session().history()).anySatisfy(report -> {
-      assertThat(report.reload().sequence()).isGreaterThan(sequence);
-      assertThat(report.deliveries()).anySatisfy(d -> assertThat(d.succeeded()).isTrue());
-    });
   }
 
   @Test
