@@ -438,7 +438,7 @@ func receive(r io.Reader, h *header, appDir, name string, fsync bool, base io.Re
 			}
 			sum.Write(buf[:n])
 			if _, werr := out.Write(buf[:n]); werr != nil {
-				return rc, fmt.Errorf("write %s: %w", rc.tmp, werr)
+				return rc, werr // names the file: "write <tmp>: no space left on device"
 			}
 		}
 		if rerr == io.EOF {

@@ -97,10 +97,15 @@ public final class ConsoleProgress extends ReloadListener {
       return;
     }
     out.println(summary(report) + " ✘");
-    report.failure().ifPresent(f -> out.println("  " + f.replace("\n", "\n  ")));
+    String failure = report.failure().orElse("");
+    if (!failure.isEmpty()) {
+      out.println("  " + failure.replace("\n", "\n  "));
+    }
     for (ReloadReport.Delivery d : report.deliveries()) {
-      if (!d.succeeded()) {
-        out.println("  " + d.destination() + ": " + d.message());
+      // A failure with one failed destination is that destination's message: said once.
+      if (!d.succeeded() && !failure.contains(d.message())) {
+        out.println("  " + (d.message().startsWith(d.destination()) ? d.message()
+            : d.destination() + ": " + d.message()));
       }
     }
   }
