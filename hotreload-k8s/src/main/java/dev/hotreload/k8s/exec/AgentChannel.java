@@ -29,13 +29,15 @@ final class AgentChannel implements AgentChannels.Channel {
   private static final String ENDED = "\0ended";
 
   private final String id;
+  private final PodContainer pod;
   private final Process process;
   private final OutputStream stdin;
   private final BlockingQueue<String> answers = new LinkedBlockingQueue<>();
   private volatile boolean broken;
 
-  private AgentChannel(String id, Process process) {
-    this.id = id;
+  private AgentChannel(PodContainer pod, Process process) {
+    this.id = pod.id();
+    this.pod = pod;
     this.process = process;
     this.stdin = process.getOutputStream();
     read(process.getInputStream(), answers, "hotreload-channel-" + id);
@@ -66,7 +68,7 @@ final class AgentChannel implements AgentChannels.Channel {
     } catch (ApiException e) {
       throw new IOException("exec into " + pod.id() + " was refused: HTTP " + e.getCode(), e);
     }
-    AgentChannel channel = new AgentChannel(pod.id(), process);
+    AgentChannel channel = new AgentChannel(pod, process);
     try {
       // Waits until the websocket is open (client-java drops a close sent before that): the
       // channel is ready when this returns.
@@ -124,16 +126,10 @@ final class AgentChannel implements AgentChannels.Channel {
     try {
       payload.writeTo(stdin);
       afterSent.run();
-      String line = answers.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
-      Optional<AgentProtocol.InstallResult> answer = line == null || line.equals(ENDED)
-          ? Optional.empty() : AgentProtocol.parseResult(line);
-      if (answer.isEmpty()) {
-        close();
-        throw new IOException("the channel to " + id + (line == null
-            ? " did not answer within " + timeout.toMillis() + " ms" : " ended: " + line));
-      }
-      // A payload the agent could not read to its end ends the stream after the answer.
-      return answer.get();
+      String[] line = new String[1];
+      pod.awaitWhileRunning(timeout,
+          nanos -> (line[0] = answers.poll(nanos, TimeUnit.NANOSECONDS)) != null);
+      return answerOf(line[0], timeout);
     } catch (InterruptedException e) {
       close();
       Thread.currentThread().interrupt();
@@ -146,6 +142,17 @@ final class AgentChannel implements AgentChannels.Channel {
       close();
       throw new IOException("the channel to " + id + " broke: " + e, e);
     }
+  }
+
+  private AgentProtocol.InstallResult answerOf(String line, Duration timeout) throws IOException {
+    Optional<AgentProtocol.InstallResult> answer = line == null || line.equals(ENDED)
+        ? Optional.empty() : AgentProtocol.parseResult(line);
+    if (answer.isEmpty()) {
+      throw new IOException("the channel to " + id + (line == null
+          ? " did not answer within " + timeout.toMillis() + " ms" : " ended: " + line));
+    }
+    // A payload the agent could not read to its end ends the stream after the answer.
+    return answer.get();
   }
 
   @Override

@@ -3,15 +3,25 @@ package dev.hotreload.k8s.pod;
 import dev.hotreload.Platform;
 import dev.hotreload.spi.Destination;
 import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.openapi.ApiException;
+import io.kubernetes.client.openapi.apis.CoreV1Api;
+import io.kubernetes.client.openapi.models.V1ContainerStatus;
+import io.kubernetes.client.openapi.models.V1Pod;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
  * One incarnation of one container of one pod. A restart of the container gives it a fresh root
- * file system from the image, so it is a new destination and gets the current binary again.
- * Equal when the ids are equal.
+ * file system from the image, so it is a new destination, asked again what it runs. Equal when
+ * the ids are equal.
  */
 public final class PodContainer implements Destination {
+  /** How long a wait on this container goes before it asks whether the container still runs. */
+  private static final Duration CHECK_EVERY = Duration.ofSeconds(1);
+
   private final String namespace;
   private final String pod;
   private final String uid;
@@ -159,6 +169,92 @@ public final class PodContainer implements Destination {
     }
     throw new java.io.IOException(transport.getSimpleName() + " delivers to pod containers of a "
         + "KubernetesTarget, not " + destination.id());
+  }
+
+  /** One slice of a longer wait. */
+  @FunctionalInterface
+  public interface Slice {
+    /**
+     * Waits at most this long.
+     *
+     * @param nanos the longest wait
+     * @return true once what is awaited happened
+     * @throws InterruptedException if interrupted
+     */
+    boolean await(long nanos) throws InterruptedException;
+  }
+
+  /**
+   * Waits for something an exec into this container does (its answer, its exit) and gives up
+   * early once the container no longer runs: the exec stream of a container that was killed or
+   * deleted can stay open until the wait's limit (measured: 11 s of a delivery to a pod whose
+   * agent was killed, where the restarted container was back after 1 s). Asks the API server
+   * only after a second without the thing happening, so a quick answer costs nothing.
+   *
+   * @param timeout the longest wait
+   * @param slice waits one slice
+   * @return true if it happened, false when time ran out
+   * @throws IOException naming why the container is gone
+   * @throws InterruptedException if interrupted
+   */
+  public boolean awaitWhileRunning(Duration timeout, Slice slice)
+      throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        return false;
+      }
+      if (slice.await(Math.min(left, CHECK_EVERY.toNanos()))) {
+        return true;
+      }
+      Optional<String> gone = whyGone();
+      if (gone.isPresent()) {
+        throw new IOException(id() + " is gone: " + gone.get());
+      }
+    }
+  }
+
+  /**
+   * Why this incarnation no longer runs, as the API server sees it now.
+   *
+   * @return the reason; empty while it runs, and when the API server cannot be asked
+   */
+  public Optional<String> whyGone() {
+    try {
+      return whyGone(new CoreV1Api(client).readNamespacedPod(pod, namespace).execute());
+    } catch (ApiException e) {
+      return e.getCode() == 404 ? Optional.of("pod " + pod + " was deleted") : Optional.empty();
+    } catch (RuntimeException e) {
+      return Optional.empty(); // the API server away: no news is no reason
+    }
+  }
+
+  /**
+   * Why this incarnation no longer runs, given the pod as it is now.
+   *
+   * @param now the pod read from the API server
+   * @return the reason; empty while it runs
+   */
+  public Optional<String> whyGone(V1Pod now) {
+    if (now.getMetadata() == null || !uid.equals(now.getMetadata().getUid())) {
+      return Optional.of("pod " + pod + " was replaced by another of the same name");
+    }
+    List<V1ContainerStatus> statuses = now.getStatus() == null ? null
+        : now.getStatus().getContainerStatuses();
+    Optional<V1ContainerStatus> status = statuses == null ? Optional.empty()
+        : statuses.stream().filter(c -> container.equals(c.getName())).findFirst();
+    if (status.isEmpty()) {
+      return Optional.empty();
+    }
+    if (status.get().getRestartCount() != null && status.get().getRestartCount() != restartCount) {
+      return Optional.of("container " + container + " restarted (restart "
+          + status.get().getRestartCount() + ")");
+    }
+    if (status.get().getState() != null && status.get().getState().getRunning() == null) {
+      return Optional.of("container " + container + " is not running");
+    }
+    return Optional.empty();
   }
 
   /** Reaches the pod's port through a port-forward, opened once per port and kept. */

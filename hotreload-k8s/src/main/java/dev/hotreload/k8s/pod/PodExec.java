@@ -99,7 +99,8 @@ public final class PodExec {
       if (afterStdin != null) {
         afterStdin.run();
       }
-      if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      if (!target.awaitWhileRunning(timeout,
+          nanos -> process.waitFor(nanos, TimeUnit.NANOSECONDS))) {
         throw new IOException(String.join(" ", command) + " in " + target.id()
             + " did not finish within " + timeout.toMillis() + " ms");
       }
