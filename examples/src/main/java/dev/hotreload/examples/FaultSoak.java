@@ -229,6 +229,14 @@ public final class FaultSoak {
     out.put("heapMbEvery100Edits", heap);
     out.put("rssMbFirst", rssFirst);
     out.put("rssMbLast", EditLoop.rssMb());
+    // What the RSS is made of at the end: the heap the JVM holds (G1 keeps what it grew to) and
+    // everything outside it, and the threads (each port-forward connection has its own).
+    out.put("heapCommittedMbLast", mb(ManagementFactory.getMemoryMXBean().getHeapMemoryUsage()
+        .getCommitted()));
+    out.put("nonHeapCommittedMbLast", mb(ManagementFactory.getMemoryMXBean()
+        .getNonHeapMemoryUsage().getCommitted()));
+    out.put("threadsLast", ManagementFactory.getThreadMXBean().getThreadCount());
+    out.put("threadsPeak", ManagementFactory.getThreadMXBean().getPeakThreadCount());
     List<ReloadReport> history = session.history();
     out.put("sessionReloads", history.size());
     out.put("sessionReloadsFailed", history.stream().filter(r -> !r.succeeded()).count());
@@ -398,7 +406,11 @@ public final class FaultSoak {
 
   private static double heapMb() {
     System.gc();
-    return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / 1048576.0;
+    return mb(ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+  }
+
+  private static double mb(long bytes) {
+    return Math.round(bytes / 1048576.0 * 10) / 10.0;
   }
 
   private static double ms(long nanos) {
