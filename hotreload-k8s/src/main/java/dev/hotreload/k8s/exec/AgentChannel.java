@@ -39,7 +39,7 @@ final class AgentChannel implements AgentChannels.Channel {
     this.id = pod.id();
     this.pod = pod;
     this.process = process;
-    this.stdin = process.getOutputStream();
+    this.stdin = ExecOpening.stdinOf(process);
     read(process.getInputStream(), answers, "hotreload-channel-" + id);
     // stderr carries nothing the client needs; it is drained so it cannot fill up.
     read(process.getErrorStream(), new LinkedBlockingQueue<>(), "hotreload-channel-err-" + id);

@@ -6,14 +6,18 @@ import io.kubernetes.client.openapi.models.V1ResourceAttributes;
 import io.kubernetes.client.openapi.models.V1SelfSubjectAccessReview;
 import io.kubernetes.client.openapi.models.V1SelfSubjectAccessReviewSpec;
 import io.kubernetes.client.openapi.models.V1SubjectAccessReviewStatus;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
 
 /**
  * Waits for an exec's websocket to open, within a limit. client-java blocks the first write
@@ -141,6 +145,66 @@ public final class ExecOpening {
       process.destroy();
     } catch (RuntimeException e) {
       // nothing left to end
+    }
+  }
+
+  private static final ExecutorService FLUSHER = Executors.newCachedThreadPool(r -> {
+    Thread thread = new Thread(r, "hotreload-exec-flush");
+    thread.setDaemon(true);
+    return thread;
+  });
+
+  /**
+   * The exec's stdin, whose flush gives up once the exec has ended. client-java's flush waits
+   * until OkHttp's send queue is empty and, when the exec died meanwhile, gives up only after
+   * 10 s: an install stream killed while a payload was on its way cost a delivery 10.9 s (the
+   * fault soak, 2 of 3 such faults).
+   *
+   * @param process the exec
+   * @return its stdin
+   */
+  public static OutputStream stdinOf(Process process) {
+    return new FlushWhileAlive(process.getOutputStream(), process::isAlive);
+  }
+
+  static final class FlushWhileAlive extends FilterOutputStream {
+    private final BooleanSupplier alive;
+
+    FlushWhileAlive(OutputStream out, BooleanSupplier alive) {
+      super(out);
+      this.alive = alive;
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      out.write(b, off, len);
+    }
+
+    @Override
+    public void flush() throws IOException {
+      CompletableFuture<Void> flushed = CompletableFuture.runAsync(() -> {
+        try {
+          out.flush();
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      }, FLUSHER);
+      while (true) {
+        try {
+          flushed.get(20, TimeUnit.MILLISECONDS);
+          return;
+        } catch (TimeoutException e) {
+          if (!alive.getAsBoolean()) {
+            throw new IOException("the exec ended before all of its stdin was sent");
+          }
+        } catch (ExecutionException e) {
+          throw e.getCause() instanceof java.io.UncheckedIOException io ? io.getCause()
+              : new IOException("flushing the exec's stdin failed", e.getCause());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new InterruptedIOException("flushing the exec's stdin");
+        }
+      }
     }
   }
 

@@ -90,7 +90,7 @@ public final class PodExec {
     CompletableFuture<String> stderr = drain(process.getErrorStream(), target.id() + "-stderr");
     try {
       if (stdin != null) {
-        try (OutputStream out = process.getOutputStream()) {
+        try (OutputStream out = ExecOpening.stdinOf(process)) {
           ExecOpening.await(out, process, target, ExecOpening.limit(timeout));
           stdin.writeTo(out);
           out.flush();
