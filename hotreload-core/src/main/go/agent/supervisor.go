@@ -225,6 +225,7 @@ func (s *supervisor) prepareAppDir(orig string) (bool, error) {
 	}
 	if hashErr == nil {
 		os.WriteFile(record, []byte(imageSum), 0o644)
+		rememberHash(dst, imageSum) // the first delta's base: not hashed a second time
 	}
 	return false, nil
 }

@@ -58,12 +58,8 @@ final class EditLoop {
       long seen = session.lastSequence();
       long start = System.nanoTime();
       long built = builds.count();
-      // Written aside and renamed over, as editors save: no build reads a truncated file.
-      Path next = main.resolveSibling("." + main.getFileName() + ".next");
-      Files.writeString(next, source.replaceFirst("const greeting = \".*\"",
+      HelloApp.save(main, source.replaceFirst("const greeting = \".*\"",
           "const greeting = \"" + text + "\""));
-      Files.move(next, main, StandardCopyOption.REPLACE_EXISTING,
-          StandardCopyOption.ATOMIC_MOVE);
       builds.awaitAfter(built, Duration.ofMinutes(2)); // see BuildEnds
       while (!text.equals(get(port.getAsInt()))) {
         if (System.nanoTime() - start > Duration.ofMinutes(2).toNanos()) {

@@ -16,7 +16,6 @@ import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -71,7 +70,6 @@ public final class FaultSoak {
   private final List<String> lost = new ArrayList<>();
   /** Save → the session's report of a reload, per edit without a fault. */
   private final List<Long> reported = new ArrayList<>();
-  private boolean faultEdit;
 
   private FaultSoak(DevSession session, ApiClient client, String namespace, Path main,
       TransferStarts transfers, int replicaCount) throws IOException {
@@ -178,9 +176,8 @@ public final class FaultSoak {
       Fault fault = faultEvery > 0 && i % faultEvery == 0
           ? Fault.values()[(i / faultEvery - 1) % Fault.values().length] : null;
       long seen = session.lastSequence();
-      faultEdit = fault != null;
       String text = fault == null ? save(false) : inject(fault);
-      Duration took = awaitEveryReplica(text, i, seen);
+      Duration took = awaitEveryReplica(text, i, seen, fault != null);
       if (took != null) {
         served++;
         (fault == null ? plain : afterFault).add(took.toNanos());
@@ -329,9 +326,7 @@ public final class FaultSoak {
     if (crash) {
       edited += "\nfunc init() { panic(\"soak fault: crash at start\") }\n";
     }
-    Path next = main.resolveSibling("." + main.getFileName() + ".next");
-    Files.writeString(next, edited);
-    Files.move(next, main, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    HelloApp.save(main, edited);
     return text;
   }
 
@@ -354,7 +349,7 @@ public final class FaultSoak {
    *
    * @return how long it took, or null when lost
    */
-  private Duration awaitEveryReplica(String text, int edit, long seen)
+  private Duration awaitEveryReplica(String text, int edit, long seen, boolean faultEdit)
       throws InterruptedException {
     long start = System.nanoTime();
     String last = "";

@@ -104,12 +104,21 @@ public final class HelloApp {
     if (!m.find()) {
       throw new IllegalStateException(main + " has no `const greeting = \"...\"` to edit");
     }
-    // Written aside and renamed over, as many editors save: a `go list` or build running at
-    // that moment reads the old file or the new one, never a truncated one.
-    Path next = main.resolveSibling("." + main.getFileName() + ".next");
-    Files.writeString(next, m.replaceFirst(Matcher.quoteReplacement(
-        "const greeting = \"" + text + "\"")));
-    Files.move(next, main, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    save(main, m.replaceFirst(Matcher.quoteReplacement("const greeting = \"" + text + "\"")));
+  }
+
+  /**
+   * Writes a source file aside and renames it over, as many editors save: a {@code go list} or
+   * build running at that moment reads the old file or the new one, never a truncated one.
+   *
+   * @param file the file
+   * @param content its new content
+   * @throws IOException if it cannot be written
+   */
+  static void save(Path file, String content) throws IOException {
+    Path next = file.resolveSibling("." + file.getFileName() + ".next");
+    Files.writeString(next, content);
+    Files.move(next, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 
   /**

@@ -28,7 +28,6 @@ import java.util.concurrent.TimeUnit;
 final class AgentChannel implements AgentChannels.Channel {
   private static final String ENDED = "\0ended";
 
-  private final String id;
   private final PodContainer pod;
   private final Process process;
   private final OutputStream stdin;
@@ -36,13 +35,13 @@ final class AgentChannel implements AgentChannels.Channel {
   private volatile boolean broken;
 
   private AgentChannel(PodContainer pod, Process process) {
-    this.id = pod.id();
     this.pod = pod;
     this.process = process;
     this.stdin = ExecOpening.stdinOf(process);
-    read(process.getInputStream(), answers, "hotreload-channel-" + id);
+    read(process.getInputStream(), answers, "hotreload-channel-" + pod.id());
     // stderr carries nothing the client needs; it is drained so it cannot fill up.
-    read(process.getErrorStream(), new LinkedBlockingQueue<>(), "hotreload-channel-err-" + id);
+    read(process.getErrorStream(), new LinkedBlockingQueue<>(),
+        "hotreload-channel-err-" + pod.id());
   }
 
   /**
@@ -121,7 +120,7 @@ final class AgentChannel implements AgentChannels.Channel {
   public synchronized AgentProtocol.InstallResult install(AgentProtocol.Payload payload,
       Runnable afterSent, Duration timeout) throws IOException {
     if (!usable()) {
-      throw new IOException("the channel to " + id + " has ended");
+      throw new IOException("the channel to " + pod.id() + " has ended");
     }
     try {
       payload.writeTo(stdin);
@@ -133,14 +132,14 @@ final class AgentChannel implements AgentChannels.Channel {
     } catch (InterruptedException e) {
       close();
       Thread.currentThread().interrupt();
-      throw new java.io.InterruptedIOException("install over the channel to " + id);
+      throw new java.io.InterruptedIOException("install over the channel to " + pod.id());
     } catch (IOException e) {
       close();
       throw e;
     } catch (RuntimeException e) {
       // client-java throws unchecked from a websocket that broke under it
       close();
-      throw new IOException("the channel to " + id + " broke: " + e, e);
+      throw new IOException("the channel to " + pod.id() + " broke: " + e, e);
     }
   }
 
@@ -148,7 +147,7 @@ final class AgentChannel implements AgentChannels.Channel {
     Optional<AgentProtocol.InstallResult> answer = line == null || line.equals(ENDED)
         ? Optional.empty() : AgentProtocol.parseResult(line);
     if (answer.isEmpty()) {
-      throw new IOException("the channel to " + id + (line == null
+      throw new IOException("the channel to " + pod.id() + (line == null
           ? " did not answer within " + timeout.toMillis() + " ms" : " ended: " + line));
     }
     // A payload the agent could not read to its end ends the stream after the answer.

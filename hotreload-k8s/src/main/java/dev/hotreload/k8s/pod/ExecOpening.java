@@ -27,6 +27,18 @@ import java.util.function.BooleanSupplier;
  * may do.
  */
 public final class ExecOpening {
+  /**
+   * Runs the client-java calls that block without a limit (the first write, a flush), so that
+   * the caller can wait for them with one. Not CompletableFuture's default executor: on a machine
+   * with more than two cores that is the common pool, whose few threads these calls would hold
+   * while they block.
+   */
+  private static final ExecutorService BLOCKING = Executors.newCachedThreadPool(r -> {
+    Thread thread = new Thread(r, "hotreload-exec-blocking");
+    thread.setDaemon(true);
+    return thread;
+  });
+
   private ExecOpening() {}
 
   /**
@@ -47,7 +59,7 @@ public final class ExecOpening {
       } catch (IOException e) {
         throw new java.io.UncheckedIOException(e);
       }
-    });
+    }, BLOCKING);
     try {
       // A pod deleted meanwhile leaves the open waiting for the whole limit (measured: 20 s,
       // while its replacement was up after 2 s): the wait ends once the container is gone.
@@ -148,12 +160,6 @@ public final class ExecOpening {
     }
   }
 
-  private static final ExecutorService FLUSHER = Executors.newCachedThreadPool(r -> {
-    Thread thread = new Thread(r, "hotreload-exec-flush");
-    thread.setDaemon(true);
-    return thread;
-  });
-
   /**
    * The exec's stdin, whose flush gives up once the exec has ended. client-java's flush waits
    * until OkHttp's send queue is empty and, when the exec died meanwhile, gives up only after
@@ -188,7 +194,7 @@ public final class ExecOpening {
         } catch (IOException e) {
           throw new java.io.UncheckedIOException(e);
         }
-      }, FLUSHER);
+      }, BLOCKING);
       while (true) {
         try {
           flushed.get(20, TimeUnit.MILLISECONDS);
