@@ -18,71 +18,88 @@ const (
 
 // deltaReader rebuilds a binary from delta operations and the binary it was
 // computed against, as a plain stream, so the receive path hashes, counts and
-// writes it exactly like an identity or gzip payload.
+// writes it exactly like an identity or gzip payload. A one-line edit of a Go
+// program makes tens of thousands of short copies: each Read fills its buffer
+// across as many operations as fit, copying from the base in memory, so the
+// caller hashes and writes in large pieces (one read and one write system
+// call per copy took 35-95 ms for the hello example's 5.8 MB).
 type deltaReader struct {
 	ops       *bufio.Reader
-	base      io.ReaderAt
-	baseSize  int64
+	base      []byte
 	op        byte
 	offset    int64
 	remaining int64
 }
 
-func newDeltaReader(ops io.Reader, base io.ReaderAt, baseSize int64) *deltaReader {
-	return &deltaReader{ops: bufio.NewReaderSize(ops, 64<<10), base: base, baseSize: baseSize}
+func newDeltaReader(ops io.Reader, base []byte) *deltaReader {
+	return &deltaReader{ops: bufio.NewReaderSize(ops, 64<<10), base: base}
 }
 
 func (d *deltaReader) Read(p []byte) (int, error) {
-	for d.remaining == 0 {
-		op, err := d.ops.ReadByte()
-		if err != nil {
-			return 0, err // io.EOF between operations is the end of the binary
+	n := 0
+	for n < len(p) {
+		if d.remaining == 0 {
+			if err := d.next(); err != nil {
+				if n > 0 && err == io.EOF {
+					return n, nil // the end comes with the next call
+				}
+				return n, err
+			}
+			continue
 		}
-		switch op {
-		case deltaCopy:
-			offset, err := binary.ReadUvarint(d.ops)
-			if err != nil {
-				return 0, truncatedOp(err)
-			}
-			length, err := binary.ReadUvarint(d.ops)
-			if err != nil {
-				return 0, truncatedOp(err)
-			}
-			if offset > uint64(d.baseSize) || length > uint64(d.baseSize)-offset {
-				return 0, fmt.Errorf("delta copies %d bytes at %d, past the %d bytes of the running binary", length, offset, d.baseSize)
-			}
-			d.op, d.offset, d.remaining = op, int64(offset), int64(length)
-		case deltaInsert:
-			length, err := binary.ReadUvarint(d.ops)
-			if err != nil {
-				return 0, truncatedOp(err)
-			}
-			if length > 1<<40 {
-				return 0, fmt.Errorf("delta inserts %d bytes", length)
-			}
-			d.op, d.remaining = op, int64(length)
-		default:
-			return 0, fmt.Errorf("unknown delta operation 0x%02x", op)
+		want := min(int64(len(p)-n), d.remaining)
+		if d.op == deltaCopy {
+			copy(p[n:], d.base[d.offset:d.offset+want])
+			d.offset += want
+			d.remaining -= want
+			n += int(want)
+			continue
+		}
+		m, err := io.ReadFull(d.ops, p[n:n+int(want)])
+		d.remaining -= int64(m)
+		n += m
+		if err != nil {
+			return n, truncatedOp(err)
 		}
 	}
-	want := min(int64(len(p)), d.remaining)
-	var n int
-	var err error
-	if d.op == deltaCopy {
-		n, err = d.base.ReadAt(p[:want], d.offset)
-		d.offset += int64(n)
-		if err != nil && int64(n) < want {
-			return n, fmt.Errorf("read running binary at %d: %v", d.offset, err)
-		}
-		err = nil
-	} else {
-		n, err = io.ReadFull(d.ops, p[:want])
-		if err != nil {
-			err = truncatedOp(err)
-		}
+	return n, nil
+}
+
+// next reads the next operation; io.EOF between operations is the end of the
+// binary.
+func (d *deltaReader) next() error {
+	op, err := d.ops.ReadByte()
+	if err != nil {
+		return err
 	}
-	d.remaining -= int64(n)
-	return n, err
+	switch op {
+	case deltaCopy:
+		offset, err := binary.ReadUvarint(d.ops)
+		if err != nil {
+			return truncatedOp(err)
+		}
+		length, err := binary.ReadUvarint(d.ops)
+		if err != nil {
+			return truncatedOp(err)
+		}
+		size := uint64(len(d.base))
+		if offset > size || length > size-offset {
+			return fmt.Errorf("delta copies %d bytes at %d, past the %d bytes of the running binary", length, offset, size)
+		}
+		d.op, d.offset, d.remaining = op, int64(offset), int64(length)
+	case deltaInsert:
+		length, err := binary.ReadUvarint(d.ops)
+		if err != nil {
+			return truncatedOp(err)
+		}
+		if length > 1<<40 {
+			return fmt.Errorf("delta inserts %d bytes", length)
+		}
+		d.op, d.remaining = op, int64(length)
+	default:
+		return fmt.Errorf("unknown delta operation 0x%02x", op)
+	}
+	return nil
 }
 
 func truncatedOp(err error) error {
@@ -92,28 +109,33 @@ func truncatedOp(err error) error {
 	return err
 }
 
-// openBase opens the binary the supervisor runs, for a delta to copy from,
-// when it is the one the delta was computed against; otherwise it returns no
-// file and the running binary's sha256. A binary replaced between the hash and
-// the open still cannot slip through: the rebuilt stream's sha256 is checked.
-func openBase(path, wantSHA256 string) (f *os.File, size int64, current string, err error) {
+// openBase maps the binary the supervisor runs into memory, for a delta to
+// copy from, when it is the one the delta was computed against; otherwise it
+// returns no bytes and the running binary's sha256. release unmaps it. A
+// binary replaced between the hash and the open still cannot slip through:
+// the rebuilt stream's sha256 is checked.
+func openBase(path, wantSHA256 string) (base []byte, release func(), current string, err error) {
 	current, err = knownHash(path)
 	if err != nil {
-		return nil, 0, "", fmt.Errorf("hash running binary %s: %v", path, err)
+		return nil, nil, "", fmt.Errorf("hash running binary %s: %v", path, err)
 	}
 	if current != wantSHA256 {
-		return nil, 0, current, nil
+		return nil, nil, current, nil
 	}
-	f, err = os.Open(path)
+	f, err := os.Open(path)
 	if err != nil {
-		return nil, 0, "", fmt.Errorf("open running binary %s: %v", path, err)
+		return nil, nil, "", fmt.Errorf("open running binary %s: %v", path, err)
 	}
+	defer f.Close() // a mapping outlives the descriptor it was made from
 	fi, err := f.Stat()
 	if err != nil {
-		f.Close()
-		return nil, 0, "", fmt.Errorf("stat running binary %s: %v", path, err)
+		return nil, nil, "", fmt.Errorf("stat running binary %s: %v", path, err)
 	}
-	return f, fi.Size(), current, nil
+	base, release, err = mapFile(f, fi.Size())
+	if err != nil {
+		return nil, nil, "", fmt.Errorf("map running binary %s: %v", path, err)
+	}
+	return base, release, current, nil
 }
 
 // knownHash is hashFile with the answer kept beside the file: an install

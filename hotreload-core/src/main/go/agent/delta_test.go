@@ -27,7 +27,7 @@ func (o ops) insert(b []byte) ops {
 }
 
 func applyDelta(base []byte, o ops) ([]byte, error) {
-	return io.ReadAll(newDeltaReader(bytes.NewReader(o), bytes.NewReader(base), int64(len(base))))
+	return io.ReadAll(newDeltaReader(bytes.NewReader(o), base))
 }
 
 func TestDeltaCopiesAndInsertsUpToBothEdgesOfTheBase(t *testing.T) {
@@ -46,6 +46,27 @@ func TestDeltaCopiesAndInsertsUpToBothEdgesOfTheBase(t *testing.T) {
 	got, err = applyDelta(base, ops{})
 	if err != nil || len(got) != 0 {
 		t.Fatalf("empty delta: %q %v", got, err)
+	}
+}
+
+func TestDeltaReadFillsItsBufferAcrossOperations(t *testing.T) {
+	base := []byte("0123456789")
+	var o ops
+	for i := 0; i < 1000; i++ {
+		o = o.copy(uint64(i%10), 1).insert([]byte("-"))
+	}
+	r := newDeltaReader(bytes.NewReader(o), base)
+	buf := make([]byte, 1500)
+	n, err := r.Read(buf)
+	if err != nil || n != len(buf) {
+		t.Fatalf("one Read over 2000 one-byte operations returned %d bytes, %v; want a full buffer of %d", n, err, len(buf))
+	}
+	if got := string(buf[:6]); got != "0-1-2-" {
+		t.Fatalf("got %q", got)
+	}
+	rest, err := io.ReadAll(r)
+	if err != nil || len(rest) != 500 {
+		t.Fatalf("the rest: %d bytes, %v; want 500", len(rest), err)
 	}
 }
 

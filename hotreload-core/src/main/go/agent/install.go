@@ -237,14 +237,13 @@ func installPayload(o installOptions, br *bufio.Reader, h *header, cl supervisor
 		return fail("%s", msg)
 	}
 
-	var base io.ReaderAt
-	var baseSize int64
+	var base []byte
 	if h.Encoding == "delta" {
-		f, size, current, err := openBase(target, h.Base)
+		mapped, release, current, err := openBase(target, h.Base)
 		if err != nil {
 			return fail("%v", err)
 		}
-		if f == nil {
+		if release == nil {
 			// Read the payload anyway: the client is still writing it and then
 			// reads this answer, which asks it for the whole binary.
 			n, _ := io.CopyN(io.Discard, br, *h.WireSize)
@@ -253,10 +252,10 @@ func installPayload(o installOptions, br *bufio.Reader, h *header, cl supervisor
 			res.CurrentSHA256 = current
 			return fail("the delta applies to %s but the running binary is %s: send the whole binary", h.Base, current)
 		}
-		defer f.Close()
-		base, baseSize = f, size
+		defer release()
+		base = mapped
 	}
-	rc, err := receive(br, h, appDir, name, !o.noFsync, base, baseSize)
+	rc, err := receive(br, h, appDir, name, !o.noFsync, base)
 	res.Bytes = rc.wireBytes
 	res.Size = rc.size
 	if err != nil {
@@ -376,7 +375,7 @@ var wrapTempWriter = func(f *os.File) io.Writer { return f }
 // receive streams exactly the announced wire bytes into a temp file beside
 // the target and verifies them; on any error the temp file is gone.
 // A delta payload is gzipped operations that copy from base.
-func receive(r io.Reader, h *header, appDir, name string, fsync bool, base io.ReaderAt, baseSize int64) (rc receipt, err error) {
+func receive(r io.Reader, h *header, appDir, name string, fsync bool, base []byte) (rc receipt, err error) {
 	wire := &countingReader{r: r}
 	limited := io.LimitReader(wire, *h.WireSize)
 	sweepTemps(appDir, name)
@@ -419,7 +418,7 @@ func receive(r io.Reader, h *header, appDir, name string, fsync bool, base io.Re
 		src = zr
 	}
 	if h.Encoding == "delta" {
-		src = newDeltaReader(src, base, baseSize)
+		src = newDeltaReader(src, base)
 	}
 
 	out := wrapTempWriter(f)
