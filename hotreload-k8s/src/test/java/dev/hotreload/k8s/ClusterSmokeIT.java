@@ -25,6 +25,10 @@ import io.kubernetes.client.openapi.models.V1LabelSelector;
 import io.kubernetes.client.openapi.models.V1ObjectMeta;
 import io.kubernetes.client.openapi.models.V1PodSpec;
 import io.kubernetes.client.openapi.models.V1PodTemplateSpec;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -97,6 +101,23 @@ class ClusterSmokeIT {
 
     try (PortForwarder forward = PortForwarder.toPod(client, NAMESPACE, pod, 8080)) {
       assertThat(new GoWorkspace.Client().get(forward.localPort())).isEqualTo("smoke");
+    }
+    // Nothing listens on 8081, as on an app's port while it restarts: the connection closes
+    // (kubectl's does) instead of leaving the client waiting for an answer.
+    try (PortForwarder forward = PortForwarder.toPod(client, NAMESPACE, pod, 8081);
+        Socket socket = new Socket(InetAddress.getLoopbackAddress(), forward.localPort())) {
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream()
+          .write("GET / HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      long start = System.nanoTime();
+      int read;
+      try {
+        read = socket.getInputStream().read();
+      } catch (SocketException e) {
+        read = -1; // reset: closed too
+      }
+      assertThat(read).as("what a forward to a port nobody listens on answers").isEqualTo(-1);
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
     }
 
     String log = new CoreV1Api(client).readNamespacedPodLog(pod, NAMESPACE).container("app")

@@ -12,6 +12,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.util.Arrays;
 import java.util.Optional;
 import java.util.zip.Deflater;
 import java.util.zip.GZIPOutputStream;
@@ -82,10 +83,14 @@ public final class AgentProtocol {
      * @throws IOException if writing fails
      */
     public void writeTo(OutputStream out) throws IOException {
-      out.write(header);
       if (payload != null) {
-        out.write(payload);
+        // One write, one websocket message through an exec: sent after the header on its own,
+        // the payload waited for the acknowledgement of the header's (40 ms, Nagle's algorithm).
+        byte[] message = Arrays.copyOf(header, header.length + payload.length);
+        System.arraycopy(payload, 0, message, header.length, payload.length);
+        out.write(message);
       } else {
+        out.write(header);
         try (InputStream in = Files.newInputStream(artifact.path())) {
           in.transferTo(out);
         }

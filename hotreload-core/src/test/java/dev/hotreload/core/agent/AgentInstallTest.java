@@ -10,11 +10,16 @@ import dev.hotreload.core.build.GoToolchain;
 import dev.hotreload.core.testing.GoWorkspace;
 import dev.hotreload.core.testing.LocalAgent;
 import dev.hotreload.spi.TransferRequest;
+import java.io.ByteArrayOutputStream;
+import java.io.FilterOutputStream;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -130,6 +135,27 @@ class AgentInstallTest {
     assertThat(install.result().bytes()).isEqualTo(delta.payload().length)
         .isLessThan(v2.size() / 10);
     assertThat(get()).isEqualTo("v2");
+  }
+
+  @Test
+  void anEncodedPayload_isWrittenInOneWrite() throws Exception {
+    // One write is one websocket message through an exec: a header sent on its own made the
+    // payload wait for the API server's delayed acknowledgement.
+    AgentProtocol.Payload delta = AgentProtocol.deltaPayload(v2,
+        Files.readAllBytes(v1.path()), v1.sha256());
+    List<Integer> writes = new ArrayList<>();
+    ByteArrayOutputStream all = new ByteArrayOutputStream();
+
+    delta.writeTo(new FilterOutputStream(all) {
+      @Override
+      public void write(byte[] b, int off, int len) throws IOException {
+        writes.add(len);
+        out.write(b, off, len);
+      }
+    });
+
+    assertThat(writes).containsExactly(delta.header().length + delta.payload().length);
+    assertThat(all.toByteArray()).startsWith(delta.header()).endsWith(delta.payload());
   }
 
   @Test

@@ -2,6 +2,7 @@ package dev.hotreload.k8s.exec;
 
 import dev.hotreload.core.agent.AgentChannels;
 import dev.hotreload.core.agent.AgentProtocol;
+import dev.hotreload.k8s.internal.NoDelaySockets;
 import dev.hotreload.k8s.pod.ExecOpening;
 import dev.hotreload.k8s.pod.PodContainer;
 import io.kubernetes.client.Exec;
@@ -55,7 +56,7 @@ final class AgentChannel implements AgentChannels.Channel {
   static AgentChannel open(PodContainer pod, List<String> command) throws IOException {
     Process process;
     try {
-      process = new Exec(pod.client())
+      process = new Exec(NoDelaySockets.apply(pod.client()))
           .newExecutionBuilder(pod.namespace(), pod.pod(), command.toArray(String[]::new))
           .setContainer(pod.container())
           .setStdin(true)

@@ -1,5 +1,6 @@
 package dev.hotreload.k8s.pod;
 
+import dev.hotreload.k8s.internal.NoDelaySockets;
 import io.kubernetes.client.Exec;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.ApiException;
@@ -50,10 +51,11 @@ public final class PodExec {
   /**
    * Execs through this client.
    *
-   * @param client the API client
+   * @param client the API client; its new connections get {@code TCP_NODELAY}, which OkHttp
+   *     leaves off (an exec's stdin otherwise waits for delayed acknowledgements)
    */
   public PodExec(ApiClient client) {
-    this.client = client;
+    this.client = NoDelaySockets.apply(client);
   }
 
   /**

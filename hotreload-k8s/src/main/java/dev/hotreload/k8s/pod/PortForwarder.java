@@ -1,5 +1,6 @@
 package dev.hotreload.k8s.pod;
 
+import dev.hotreload.k8s.internal.NoDelaySockets;
 import io.kubernetes.client.PortForward;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.ApiException;
@@ -39,7 +40,7 @@ public final class PortForwarder implements Closeable {
 
   private PortForwarder(ApiClient client, String namespace, Supplier<String> podName,
       int localPort, int remotePort) throws IOException {
-    this.client = client;
+    this.client = NoDelaySockets.apply(client);
     this.namespace = namespace;
     this.podName = podName;
     this.remotePort = remotePort;
@@ -139,6 +140,7 @@ public final class PortForwarder implements Closeable {
   private void serve(Socket socket) {
     PortForward.PortForwardResult forward = null;
     try (socket) {
+      socket.setTcpNoDelay(true); // as kubectl's, whose Go sockets all have it
       forward = new PortForward(client).forward(namespace, podName.get(), List.of(remotePort));
       InputStream fromPod = forward.getInputStream(remotePort);
       OutputStream toPod = forward.getOutboundStream(remotePort);
