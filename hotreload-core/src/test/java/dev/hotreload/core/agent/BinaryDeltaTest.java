@@ -41,6 +41,51 @@ class BinaryDeltaTest {
   }
 
   @Test
+  void rangesEncodedApart_concatenate_intoTheWholeTarget() {
+    byte[] base = random(1 << 20, 5);
+    byte[] target = edited(base);
+    int[] cuts = {0, 17, 60_001, target.length / 2, target.length - 3, target.length};
+    ByteArrayOutputStream ops = new ByteArrayOutputStream();
+    for (int k = 0; k + 1 < cuts.length; k++) {
+      ops.writeBytes(BinaryDelta.encode(base, target, cuts[k], cuts[k + 1]));
+    }
+
+    assertThat(BinaryDelta.apply(base, ops.toByteArray())).isEqualTo(target);
+    assertThatThrownBy(() -> BinaryDelta.encode(base, target, 10, 5))
+        .isInstanceOf(IndexOutOfBoundsException.class);
+  }
+
+  @Test
+  void theGzippedDelta_ofABinaryOverAMegabyte_isSeveralGzipMembers_readAsOneStream()
+      throws Exception {
+    byte[] base = random(3 << 20, 6);
+    byte[] target = edited(base);
+
+    byte[] payload = AgentProtocol.gzippedDelta(base, target);
+
+    byte[] ops;
+    try (var in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(payload))) {
+      ops = in.readAllBytes();
+    }
+    assertThat(BinaryDelta.apply(base, ops)).isEqualTo(target);
+    int members = 0;
+    for (int at = 0; at < payload.length; members++) {
+      assertThat(Arrays.copyOfRange(payload, at, at + 3)).as("gzip header at " + at)
+          .containsExactly(0x1f, 0x8b, 8);
+      java.util.zip.Inflater inflater = new java.util.zip.Inflater(true);
+      inflater.setInput(payload, at + 10, payload.length - at - 10); // FastGzip's fixed header
+      byte[] sink = new byte[64 * 1024];
+      while (!inflater.finished()) {
+        inflater.inflate(sink);
+      }
+      at += 10 + (payload.length - at - 10 - inflater.getRemaining()) + 8; // 8: CRC and size
+      inflater.end();
+    }
+    assertThat(members).as("gzip members in the payload")
+        .isGreaterThanOrEqualTo(Math.min(2, Runtime.getRuntime().availableProcessors()));
+  }
+
+  @Test
   void edges_emptyShortIdenticalAndUnrelated_allRoundTrip() {
     byte[] base = random(10_000, 2);
     for (byte[] target : new byte[][] {new byte[0], Arrays.copyOf(base, 7), base.clone(),
