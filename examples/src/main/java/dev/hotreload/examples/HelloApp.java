@@ -255,9 +255,21 @@ public final class HelloApp {
    * @return the body of a 200 answer, or null when there is none yet
    */
   public static String get(int port) {
+    return get(port, 500);
+  }
+
+  /**
+   * {@link #get(int)} with another limit for connecting and for each read.
+   *
+   * @param port where the service answers on this machine
+   * @param timeoutMillis the limit
+   * @return the body of a 200 answer, or null when there is none within the limit
+   */
+  public static String get(int port, int timeoutMillis) {
     try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 500);
-      socket.setSoTimeout(500);
+      socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port),
+          timeoutMillis);
+      socket.setSoTimeout(timeoutMillis);
       socket.getOutputStream().write(
           "GET / HTTP/1.0\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
       // Read by Content-Length: the end of the stream never comes through a websocket forward.
