@@ -142,10 +142,15 @@ class KubernetesDevIT {
           .getItems().get(0);
       long beforeReplacement = dev.lastSequence();
       core.deleteNamespacedPod(pod.getMetadata().getName(), namespace).execute();
+      // The deleted pod answers through the forward while it terminates: the replacement is
+      // known to run the current binary once its reload is reported.
+      ReloadReport replaced = dev.awaitReloadAfter(beforeReplacement, WAIT);
+      for (long seq = beforeReplacement + 1;
+          replaced.reload().trigger() != Reload.Trigger.TARGET_CHANGED; seq++) {
+        replaced = dev.awaitReloadAfter(seq, WAIT);
+      }
+      assertThat(replaced.succeeded()).as(replaced.failure().orElse("")).isTrue();
       awaitAnswer(front, "v2 front, edited"); // the replacement, got the current binary
-      ReloadReport replaced = dev.history().subList((int) beforeReplacement, dev.history().size())
-          .stream().filter(r -> r.reload().trigger() == Reload.Trigger.TARGET_CHANGED)
-          .findFirst().orElseThrow();
       assertThat(replaced.bytesSent()).as("a delta against the image's binary, not the whole")
           .isLessThan(replaced.artifact().orElseThrow().size() / 4);
       assertThat(front.getAsInt()).as("the same local port").isEqualTo(frontPort);
