@@ -349,6 +349,7 @@ public final class AgentDelivery {
     }
   }
 
+  /** The artifact's bytes, read once: the delta and the next delta's base are the same bytes. */
   private byte[] bytesOf(Artifact artifact) throws IOException {
     byte[] bytes = binaries.getIfPresent(artifact.sha256());
     if (bytes == null) {
@@ -356,6 +357,7 @@ public final class AgentDelivery {
       if (bytes.length != artifact.size()) {
         throw new IOException(artifact.path() + " changed while it was being delivered");
       }
+      binaries.put(artifact.sha256(), bytes);
     }
     return bytes;
   }
@@ -364,7 +366,7 @@ public final class AgentDelivery {
       TransferRequest.Order order) throws IOException {
     // Replicas that run the same binary share one delta.
     return cached(artifact.sha256() + "/delta/" + base + "/" + key(order),
-        () -> AgentProtocol.deltaPayload(artifact, baseBytes, base, order));
+        () -> AgentProtocol.deltaPayload(artifact, bytesOf(artifact), baseBytes, base, order));
   }
 
   private AgentProtocol.Payload payload(Artifact artifact, Encoding encoding,

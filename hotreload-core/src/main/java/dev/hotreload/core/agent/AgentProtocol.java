@@ -245,7 +245,13 @@ public final class AgentProtocol {
    */
   public static Payload deltaPayload(Artifact artifact, byte[] base, String baseSha256,
       TransferRequest.Order order) throws IOException {
-    byte[] payload = gzippedDelta(base, Files.readAllBytes(artifact.path()));
+    return deltaPayload(artifact, Files.readAllBytes(artifact.path()), base, baseSha256, order);
+  }
+
+  /** {@link #deltaPayload(Artifact, byte[], String, TransferRequest.Order)} of bytes read. */
+  static Payload deltaPayload(Artifact artifact, byte[] target, byte[] base, String baseSha256,
+      TransferRequest.Order order) throws IOException {
+    byte[] payload = gzippedDelta(base, target);
     ObjectNode header = header(artifact, Encoding.DELTA, payload.length, order);
     header.put("base", baseSha256);
     byte[] line = (JSON.writeValueAsString(header) + "\n").getBytes(StandardCharsets.UTF_8);
