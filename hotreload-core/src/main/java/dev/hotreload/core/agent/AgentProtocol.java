@@ -31,13 +31,17 @@ import java.util.zip.GZIPOutputStream;
  * this class, so the bytes on the wire are the same everywhere. Thread-safe.
  */
 public final class AgentProtocol {
-  /** Below this, one core encodes a delta faster than two threads start. */
+  /** Below this a delta is encoded on the calling thread (1 MB takes about a millisecond). */
   private static final int PARALLEL_DELTA_MIN = 1 << 20;
-  private static final ExecutorService DELTA_WORKERS = Executors.newCachedThreadPool(r -> {
-    Thread thread = new Thread(r, "hotreload-delta-encode");
-    thread.setDaemon(true);
-    return thread;
-  });
+  /** One thread per core, at most four. */
+  private static final int DELTA_THREADS =
+      Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+  private static final ExecutorService DELTA_WORKERS =
+      Executors.newFixedThreadPool(DELTA_THREADS, r -> {
+        Thread thread = new Thread(r, "hotreload-delta-encode");
+        thread.setDaemon(true);
+        return thread;
+      });
   private static final ObjectMapper JSON =
       new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
@@ -263,11 +267,13 @@ public final class AgentProtocol {
    * follow one another, each range its own gzip member (the agent's reader, like every gzip
    * reader, reads concatenated members as one stream). The build has just ended, so the cores
    * are free; four ranges per core even out ranges that changed more than others. Hello
-   * example on 2 cores: 12 ms on one thread, 9-13 ms this way.
+   * example on 2 cores: 9.5-11 ms on one thread, 7.4-8.2 ms this way.
    */
   static byte[] gzippedDelta(byte[] base, byte[] target) throws IOException {
-    int parts = target.length < PARALLEL_DELTA_MIN ? 1
-        : 4 * Math.min(4, Runtime.getRuntime().availableProcessors());
+    if (target.length < PARALLEL_DELTA_MIN) {
+      return gzip(BinaryDelta.encode(base, target));
+    }
+    int parts = 4 * DELTA_THREADS;
     List<CompletableFuture<byte[]>> pieces = new ArrayList<>();
     for (int part = 0; part < parts; part++) {
       int from = (int) ((long) target.length * part / parts);
