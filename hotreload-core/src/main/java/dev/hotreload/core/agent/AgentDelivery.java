@@ -171,7 +171,9 @@ public final class AgentDelivery {
       Optional<String> running = runningSha256(container, request.timeout());
       if (running.filter(artifact.sha256()::equals).isPresent()) {
         request.progress().sent(0);
-        binaries.put(artifact.sha256(), bytesOf(artifact));
+        // The base of this container's first delta: indexed now, not when the first edit
+        // waits for it.
+        BinaryDelta.prepare(bytesOf(artifact));
         delivered.put(container.id(), artifact.sha256());
         rememberStarted(artifact);
         container.delivered(request.timeout());
