@@ -298,9 +298,7 @@ public final class AgentDelivery {
     AgentProtocol.InstallResult answer = reply.result();
     if (answer.ok() || answer.notReady()) {
       // The base of the next delta to this container: what it runs now.
-      byte[] runs = bytesOf(artifact);
-      binaries.put(artifact.sha256(), runs);
-      BinaryDelta.prepare(runs);
+      BinaryDelta.prepare(bytesOf(artifact)); // bytesOf keeps them as the next delta's base
       delivered.put(container.id(), artifact.sha256());
       rememberStarted(artifact);
       container.delivered(timeout);

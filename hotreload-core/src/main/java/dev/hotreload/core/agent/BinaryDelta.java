@@ -86,7 +86,7 @@ public final class BinaryDelta {
    * @param to where it ends
    * @return the operations that write the range
    */
-  public static byte[] encode(byte[] base, byte[] target, int from, int to) {
+  static byte[] encode(byte[] base, byte[] target, int from, int to) {
     if (from < 0 || to > target.length || from > to) {
       throw new IndexOutOfBoundsException("range " + from + ".." + to + " of " + target.length);
     }
